@@ -1,0 +1,113 @@
+import { relative } from "node:path";
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { parseAssignments, parsePort, parsePositive } from "../cli-args";
+import { type Emulator, startEmulator } from "../emulator";
+
+export const START_HELP = `Usage: npm start -- [options]
+
+Runs the pipeline locally: HTTP triggers, the Tencent Cloud API (TDMQ CMQ),
+CMQ topic and timer triggers, and sandbox payment and carrier APIs.
+
+Options:
+  --port N            HTTP trigger port (default: PORT or 3000; 0 = any free port)
+  --api-port N        Tencent Cloud API port (default: port + 1)
+  --payment-port N    sandbox payment API port (default: port + 2)
+  --carrier-port N    sandbox carrier API port (default: port + 3)
+  --data-dir DIR      where the SQLite files live (default: .scf-local)
+  --dist              run the bundles from \`npm run build\` instead of the source
+  --config FILE       serverless.yml to load (default: ./serverless.yml)
+  -e, --env KEY=VALUE set a variable on every function (repeatable)
+  --max-instances N   instances per function (default: 4)
+  --retry-base-ms N   delay before the first retry of a failed invocation (default: 1000)
+`;
+
+function printBanner(emulator: Emulator, root: string): void {
+  const lines = ["SCF emulator ready", "", "HTTP triggers:"];
+  for (const route of emulator.config.routes) {
+    lines.push(`  ${route.method.padEnd(6)} ${emulator.httpUrl}${route.path}  -> ${route.functionKey}`);
+  }
+  for (const trigger of emulator.config.functionUrls) {
+    lines.push(`  ANY    ${emulator.httpUrl}/${trigger.functionKey}/  -> ${trigger.functionKey} (Function URL)`);
+  }
+  lines.push("", "CMQ topic triggers:");
+  for (const trigger of emulator.config.cmqTriggers) {
+    const state = trigger.enabled ? "" : "  (disabled: add enable: true)";
+    lines.push(`  ${trigger.topicName} -> ${trigger.functionKey}${state}`);
+  }
+  lines.push("", "Timer triggers:");
+  for (const timer of emulator.config.timers) {
+    const state = timer.enabled ? "" : "  (disabled: add enable: true)";
+    lines.push(`  ${timer.name} "${timer.cronExpression}" -> ${timer.functionKey}${state}`);
+  }
+  lines.push(
+    "",
+    `Tencent Cloud API:  ${emulator.services.cloudApiUrl}  (TDMQ CMQ actions, TC3-HMAC-SHA256)`,
+    `  SecretId ${emulator.services.credentials.secretId}`,
+    `Payment sandbox:    ${emulator.services.paymentUrl}  (tokens tok_ok, tok_declined, tok_flaky)`,
+    `Carrier sandbox:    ${emulator.services.carrierUrl}`,
+    `Data:               ${relative(root, emulator.dataDir) || "."}/ (messages.db, orders.db, *-sandbox.db)`,
+  );
+  if (emulator.resumed > 0) lines.push(`Resumed ${emulator.resumed} undelivered messages.`);
+  lines.push("", "Press Ctrl+C to stop.", "");
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** Runs `start`: the emulator until SIGINT or SIGTERM. */
+export async function runStart(argv: string[], root: string): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      "api-port": { type: "string" },
+      "payment-port": { type: "string" },
+      "carrier-port": { type: "string" },
+      "data-dir": { type: "string", default: ".scf-local" },
+      dist: { type: "boolean", default: false },
+      config: { type: "string" },
+      env: { type: "string", short: "e", multiple: true },
+      "max-instances": { type: "string" },
+      "retry-base-ms": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(START_HELP);
+    return;
+  }
+
+  const port = parsePort(values.port ?? process.env.PORT, "--port", 3000);
+  const next = (offset: number) => (port === 0 ? 0 : port + offset);
+  const retryBaseMs = parsePositive(values["retry-base-ms"], "--retry-base-ms", 1000);
+  const emulator = await startEmulator({
+    root,
+    configFile: values.config,
+    port,
+    apiPort: parsePort(values["api-port"], "--api-port", next(1)),
+    paymentPort: parsePort(values["payment-port"], "--payment-port", next(2)),
+    carrierPort: parsePort(values["carrier-port"], "--carrier-port", next(3)),
+    dataDir: values["data-dir"],
+    dist: values.dist,
+    envOverrides: parseAssignments(values.env, "--env"),
+    maxInstances: parsePositive(values["max-instances"], "--max-instances", 4),
+    backoff: { baseMs: retryBaseMs, maxMs: Math.max(60_000, retryBaseMs) },
+    logger: pino({ level: process.env.LOG_LEVEL ?? "info", base: { component: "emulator" } }),
+  });
+  printBanner(emulator, root);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping; undelivered messages stay stored for the next start\n`);
+    emulator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}

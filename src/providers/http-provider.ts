@@ -1,0 +1,237 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { z } from "zod";
+import { PermanentError, TransientError } from "../errors";
+import type { Logger } from "../logging/logger";
+
+export interface ProviderClientOptions {
+  /** Provider base URL such as `https://api.example.com`; paths are appended to it. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <apiKey>`; never logged. */
+  apiKey: string;
+  /** Limit for one attempt, in milliseconds. */
+  timeoutMs: number;
+  /** Attempts per call, the first included; default 3. */
+  maxAttempts?: number;
+  logger?: Logger;
+  /** Epoch milliseconds by which the whole call, retries included, must end; default none. */
+  deadline?: () => number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 3;
+const BACKOFF_BASE_MS = 50;
+const BACKOFF_CAP_MS = 1_000;
+const MAX_PROVIDER_MESSAGE_LENGTH = 300;
+
+/** A failed attempt that a later attempt may fix. */
+interface RetryableFailure {
+  /** Status and error code, or the network error, for messages and logs. */
+  reason: string;
+  status?: number;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+type AttemptResult = { ok: true; body: unknown } | { ok: false; failure: RetryableFailure };
+
+/**
+ * Sends JSON POSTs to one provider and classifies the outcome once.
+ * Network errors, timeouts, 5xx and 429 are retried with exponential backoff
+ * and full jitter: base 50 ms, cap 1 s, and at least Retry-After up to the cap.
+ * After `maxAttempts` attempts, or when the next one would pass the deadline,
+ * it throws TransientError. Every other non-2xx status throws PermanentError
+ * with the provider's error code, or `provider_rejected` when the body has none.
+ * Every attempt sends the same Idempotency-Key, so a retry after a lost
+ * response cannot charge or ship twice.
+ *
+ * Requests use Node's global fetch, whose shared pool keeps connections
+ * alive between calls. A pooled connection that the provider closed in the
+ * meantime fails with a network error, which is retried like any other.
+ */
+export class HttpProvider {
+  private readonly maxAttempts: number;
+  private readonly baseUrl: string;
+
+  constructor(
+    private readonly provider: string,
+    private readonly options: ProviderClientOptions,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
+      throw new RangeError(`${provider} client: maxAttempts must be a positive integer, got ${options.maxAttempts}`);
+    }
+    if (!(options.timeoutMs > 0)) {
+      throw new RangeError(`${provider} client: timeoutMs must be positive, got ${options.timeoutMs}`);
+    }
+    this.baseUrl = new URL(options.baseUrl).href.replace(/\/+$/, "");
+  }
+
+  /**
+   * POSTs `body` to `path` and returns the 2xx body parsed by `schema`.
+   * `callDeadline` (epoch ms) applies to this call on top of the client's `deadline()`.
+   */
+  async post<T>(
+    path: string,
+    body: unknown,
+    idempotencyKey: string,
+    schema: z.ZodType<T>,
+    callDeadline?: number,
+  ): Promise<T> {
+    const deadline = this.deadlineOf(callDeadline);
+    let failure: RetryableFailure | undefined;
+    let attempts = 0;
+    let stoppedByDeadline = false;
+    while (attempts < this.maxAttempts) {
+      const timeoutMs = this.attemptTimeoutMs(deadline);
+      if (timeoutMs === undefined) {
+        stoppedByDeadline = true;
+        break;
+      }
+      attempts += 1;
+      const result = await this.attempt(path, body, idempotencyKey, timeoutMs);
+      if (result.ok) return this.parseResponse(path, result.body, schema);
+      failure = result.failure;
+      if (attempts === this.maxAttempts) break;
+      const delayMs = backoffDelayMs(attempts, failure.retryAfterMs);
+      if (deadline !== undefined && Date.now() + delayMs >= deadline) {
+        stoppedByDeadline = true;
+        break;
+      }
+      this.options.logger?.warn(
+        { provider: this.provider, path, attempt: attempts, maxAttempts: this.maxAttempts, status: failure.status, error: failure.reason, delayMs },
+        "provider request failed; retrying",
+      );
+      await sleep(delayMs);
+    }
+    throw this.exhaustedError(path, attempts, failure, stoppedByDeadline);
+  }
+
+  private async attempt(path: string, body: unknown, idempotencyKey: string, timeoutMs: number): Promise<AttemptResult> {
+    let response: Response;
+    let payload: unknown;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${this.options.apiKey}`,
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "Idempotency-Key": idempotencyKey,
+        },
+        body: JSON.stringify(body),
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      // Reading the whole body also returns the connection to the pool.
+      payload = parseJsonOrUndefined(await response.text());
+    } catch (error) {
+      return { ok: false, failure: { reason: describeFetchError(error, timeoutMs), cause: error } };
+    }
+    if (response.ok) return { ok: true, body: payload };
+    const { code, message } = providerError(payload);
+    if (response.status >= 500 || response.status === 429) {
+      const retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
+      const reason = `status ${response.status}${code ? ` ${code}` : ""}`;
+      return { ok: false, failure: { reason, status: response.status, retryAfterMs } };
+    }
+    const detail = message ? `: ${message}` : "";
+    throw new PermanentError(
+      code ?? "provider_rejected",
+      `${this.provider} POST ${path} returned ${response.status} ${code ?? "provider_rejected"}${detail}`,
+    );
+  }
+
+  private parseResponse<T>(path: string, body: unknown, schema: z.ZodType<T>): T {
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "unexpected body";
+    throw new PermanentError(
+      "invalid_provider_response",
+      `${this.provider} POST ${path} succeeded with an unexpected body (${where})`,
+    );
+  }
+
+  /** Returns the earlier of the client's and the call's deadline, if any. */
+  private deadlineOf(callDeadline: number | undefined): number | undefined {
+    const deadlines = [this.options.deadline?.(), callDeadline].filter((value): value is number => value !== undefined);
+    return deadlines.length === 0 ? undefined : Math.min(...deadlines);
+  }
+
+  /** Returns the attempt's timeout, shortened to the deadline, or undefined once it has passed. */
+  private attemptTimeoutMs(deadline: number | undefined): number | undefined {
+    if (deadline === undefined) return this.options.timeoutMs;
+    const remainingMs = Math.floor(deadline - Date.now());
+    if (remainingMs <= 0) return undefined;
+    return Math.min(this.options.timeoutMs, remainingMs);
+  }
+
+  private exhaustedError(
+    path: string,
+    attempts: number,
+    failure: RetryableFailure | undefined,
+    stoppedByDeadline: boolean,
+  ): TransientError {
+    const prefix = `${this.provider} POST ${path}`;
+    if (!failure) {
+      return new TransientError(`${prefix} was not sent because the call deadline had passed`);
+    }
+    const stop = stoppedByDeadline ? "stopped by the call deadline" : "retries exhausted";
+    return new TransientError(`${prefix} failed after ${attempts} attempt(s), ${stop}; last error: ${failure.reason}`, {
+      cause: failure.cause,
+    });
+  }
+}
+
+/**
+ * Computes the wait before the next attempt: a random time up to
+ * min(cap, base * 2^(attempt - 1)) ("full jitter"), raised to the server's
+ * Retry-After when that is longer, and never above the cap.
+ */
+export function backoffDelayMs(attempt: number, retryAfterMs?: number, random: () => number = Math.random): number {
+  const ceilingMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+  const jitteredMs = Math.floor(random() * ceilingMs);
+  if (retryAfterMs === undefined) return jitteredMs;
+  return Math.max(jitteredMs, Math.min(retryAfterMs, BACKOFF_CAP_MS));
+}
+
+/** Reads Retry-After as seconds or as an HTTP date (RFC 9110 §10.2.3). */
+function parseRetryAfterMs(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - Date.now());
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Extracts `error.code` and `error.message` from a provider error body. */
+function providerError(payload: unknown): { code?: string; message?: string } {
+  if (typeof payload !== "object" || payload === null) return {};
+  const error = (payload as { error?: unknown }).error;
+  if (typeof error !== "object" || error === null) return {};
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return {
+    code: typeof code === "string" && code !== "" ? code : undefined,
+    message: typeof message === "string" ? message.slice(0, MAX_PROVIDER_MESSAGE_LENGTH) : undefined,
+  };
+}
+
+/**
+ * Describes a rejected fetch. Fields are read without `instanceof`, because
+ * fetch's DOMException and TypeError may come from another realm (as under jest).
+ */
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  const { name, message, cause } = (error ?? {}) as { name?: unknown; message?: unknown; cause?: { code?: unknown } };
+  if (name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
+  if (typeof cause?.code === "string") return `network error ${cause.code}`;
+  return `network error: ${typeof message === "string" ? message : String(error)}`;
+}

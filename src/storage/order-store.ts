@@ -1,0 +1,118 @@
+import type { Order, OrderItem, OrderStatus, ShippingAddress } from "../orders/order";
+
+/** A message stored with the state change that emits it (transactional outbox). */
+export interface OutboxMessage {
+  messageId: string;
+  /** CMQ topic name the relay publishes to. */
+  topic: string;
+  orderId: string;
+  /** The serialized envelope, published as `MsgContent`. */
+  body: string;
+  /** Message type, published as the CMQ tag. */
+  tag: string;
+  createdAt: string;
+  attempts: number;
+  sentAt?: string;
+  lastError?: string;
+}
+
+export interface NewOrder {
+  orderId: string;
+  customerId: string;
+  currency: string;
+  items: OrderItem[];
+  totalAmount: number;
+  shippingAddress: ShippingAddress;
+  paymentToken: string;
+  createdAt: string;
+}
+
+/** The client's `Idempotency-Key` with a hash of the request it came with. */
+export interface IdempotencyInput {
+  key: string;
+  requestHash: string;
+  /** How long the key is honoured after first use. */
+  ttlSeconds: number;
+}
+
+export type CreateOrderOutcome =
+  | { kind: "created"; order: Order }
+  | { kind: "replayed"; order: Order }
+  | { kind: "conflict"; orderId: string };
+
+/** Fields a transition may set besides the status. */
+export interface OrderPatch {
+  paymentReference?: string;
+  refundReference?: string;
+  trackingNumber?: string;
+  carrier?: string;
+  failureReason?: string;
+}
+
+export interface TransitionInput {
+  orderId: string;
+  to: OrderStatus;
+  at: string;
+  reason?: string;
+  patch?: OrderPatch;
+  /** Messages stored in the same transaction as the status change. */
+  outbox?: OutboxMessage[];
+}
+
+/**
+ * `applied` when the status changed; `skipped` when the state machine does
+ * not allow the move from the current status (a redelivered message), with
+ * the order as it is.
+ */
+export type TransitionOutcome =
+  | { kind: "applied"; order: Order }
+  | { kind: "skipped"; order: Order }
+  | { kind: "not_found" };
+
+/** A queue record a consumer could not process and will never retry. */
+export interface DeadLetterRecord {
+  id: string;
+  /** Function that dead-lettered the record. */
+  source: string;
+  messageId?: string;
+  orderId?: string;
+  reason: string;
+  /** The record as received, as JSON text. */
+  payload: string;
+  createdAt: string;
+}
+
+/**
+ * Storage of orders, their history, the outbox and idempotency keys. Both
+ * adapters (SQLite and PostgreSQL) pass one contract test suite.
+ */
+export interface OrderStore {
+  /** Applies pending schema migrations; safe to call on every cold start. */
+  migrate(): Promise<void>;
+
+  /**
+   * Stores a new order, its first history row and its outbox messages in
+   * one transaction. With an idempotency key already used for the same
+   * request it returns the first order instead (`replayed`); with a
+   * different request, `conflict`. Expired keys count as unused.
+   */
+  createOrder(order: NewOrder, outbox: OutboxMessage[], idempotency?: IdempotencyInput): Promise<CreateOrderOutcome>;
+
+  getOrder(orderId: string): Promise<Order | undefined>;
+
+  /** Moves an order to `to` if the state machine allows it, atomically. */
+  transition(input: TransitionInput): Promise<TransitionOutcome>;
+
+  /** Outbox messages not yet published and created before `createdBefore`. */
+  unsentOutbox(limit: number, createdBefore: string): Promise<OutboxMessage[]>;
+
+  markOutboxSent(messageIds: string[], at: string): Promise<void>;
+
+  markOutboxFailed(messageId: string, error: string): Promise<void>;
+
+  recordDeadLetter(record: DeadLetterRecord): Promise<void>;
+
+  listDeadLetters(limit: number): Promise<DeadLetterRecord[]>;
+
+  close(): Promise<void>;
+}

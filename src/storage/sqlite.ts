@@ -1,0 +1,266 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { Order } from "../orders/order";
+import { canTransition } from "../orders/state-machine";
+import { MIGRATIONS } from "./migrations";
+import type {
+  CreateOrderOutcome,
+  DeadLetterRecord,
+  IdempotencyInput,
+  NewOrder,
+  OrderStore,
+  OutboxMessage,
+  TransitionInput,
+  TransitionOutcome,
+} from "./order-store";
+import {
+  type DeadLetterRow,
+  deadLetterFromRow,
+  type HistoryRow,
+  orderFromRows,
+  type OrderRow,
+  type OutboxRow,
+  outboxFromRow,
+  patchColumns,
+} from "./rows";
+
+/**
+ * Turns `sqlite:path`, `sqlite:///absolute/path` or `sqlite::memory:` into
+ * the file name better-sqlite3 opens.
+ */
+export function sqlitePathOf(databaseUrl: string): string {
+  const rest = databaseUrl.replace(/^sqlite:/, "");
+  if (rest.startsWith("//")) return rest.slice(2);
+  return rest;
+}
+
+/**
+ * The embedded OrderStore on one SQLite file in WAL mode. Several processes
+ * and threads may open the same file; writers wait up to 5 s for the lock.
+ */
+export class SqliteOrderStore implements OrderStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+  private readonly patchStatements = new Map<string, Database.Statement>();
+
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.pragma("foreign_keys = ON");
+    this.applyMigrations();
+    this.statements = this.prepareStatements();
+  }
+
+  private applyMigrations(): void {
+    this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
+    const applied = new Set(
+      this.db
+        .prepare("SELECT id FROM schema_migrations")
+        .all()
+        .map((row) => (row as { id: string }).id),
+    );
+    const record = this.db.prepare("INSERT OR IGNORE INTO schema_migrations (id, applied_at) VALUES (?, ?)");
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.id)) continue;
+      // IMMEDIATE takes the write lock first, so two cold starts racing on a
+      // new file do not both run the same migration.
+      this.db.transaction(() => {
+        const again = this.db.prepare("SELECT 1 FROM schema_migrations WHERE id = ?").get(migration.id);
+        if (again) return;
+        this.db.exec(migration.sql);
+        record.run(migration.id, new Date().toISOString());
+      }).immediate();
+    }
+  }
+
+  private prepareStatements() {
+    const db = this.db;
+    return {
+      insertOrder: db.prepare(
+        `INSERT INTO orders (order_id, status, customer_id, currency, items, total_amount, shipping_address,
+           payment_token, created_at, updated_at)
+         VALUES (@orderId, 'pending', @customerId, @currency, @items, @totalAmount, @shippingAddress,
+           @paymentToken, @createdAt, @createdAt)`,
+      ),
+      insertHistory: db.prepare(
+        `INSERT INTO order_history (order_id, seq, status, reason, at)
+         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_history WHERE order_id = ?), ?, ?, ?)`,
+      ),
+      insertOutbox: db.prepare(
+        `INSERT INTO outbox (message_id, topic, tag, order_id, body, created_at, attempts)
+         VALUES (@messageId, @topic, @tag, @orderId, @body, @createdAt, 0)`,
+      ),
+      selectOrder: db.prepare("SELECT * FROM orders WHERE order_id = ?"),
+      selectHistory: db.prepare("SELECT status, reason, at FROM order_history WHERE order_id = ? ORDER BY seq"),
+      selectKey: db.prepare("SELECT request_hash, order_id, expires_at FROM idempotency_keys WHERE idempotency_key = ?"),
+      upsertKey: db.prepare(
+        `INSERT INTO idempotency_keys (idempotency_key, request_hash, order_id, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (idempotency_key) DO UPDATE SET request_hash = excluded.request_hash,
+           order_id = excluded.order_id, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+      ),
+      unsentOutbox: db.prepare(
+        "SELECT * FROM outbox WHERE sent_at IS NULL AND created_at < ? ORDER BY created_at LIMIT ?",
+      ),
+      markSent: db.prepare("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE message_id = ?"),
+      markFailed: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?"),
+      insertDeadLetter: db.prepare(
+        `INSERT OR IGNORE INTO dead_letters (id, source, message_id, order_id, reason, payload, created_at)
+         VALUES (@id, @source, @messageId, @orderId, @reason, @payload, @createdAt)`,
+      ),
+      listDeadLetters: db.prepare("SELECT * FROM dead_letters ORDER BY created_at DESC LIMIT ?"),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    this.applyMigrations();
+  }
+
+  async createOrder(
+    order: NewOrder,
+    outbox: OutboxMessage[],
+    idempotency?: IdempotencyInput,
+  ): Promise<CreateOrderOutcome> {
+    const run = this.db.transaction((): CreateOrderOutcome => {
+      if (idempotency) {
+        const existing = this.statements.selectKey.get(idempotency.key) as
+          | { request_hash: string; order_id: string; expires_at: string }
+          | undefined;
+        if (existing && existing.expires_at > order.createdAt) {
+          if (existing.request_hash !== idempotency.requestHash) {
+            return { kind: "conflict", orderId: existing.order_id };
+          }
+          const first = this.readOrder(existing.order_id);
+          if (first) return { kind: "replayed", order: first };
+        }
+      }
+
+      this.insertOrder(order, outbox);
+      if (idempotency) {
+        const expiresAt = new Date(Date.parse(order.createdAt) + idempotency.ttlSeconds * 1000).toISOString();
+        this.statements.upsertKey.run(
+          idempotency.key,
+          idempotency.requestHash,
+          order.orderId,
+          order.createdAt,
+          expiresAt,
+        );
+      }
+      return { kind: "created", order: this.readOrder(order.orderId) as Order };
+    });
+    // IMMEDIATE so that two requests with one key serialize on the lock
+    // instead of both reading "unused" and both inserting.
+    return run.immediate();
+  }
+
+  private insertOrder(order: NewOrder, outbox: OutboxMessage[]): void {
+    this.statements.insertOrder.run({
+      orderId: order.orderId,
+      customerId: order.customerId,
+      currency: order.currency,
+      items: JSON.stringify(order.items),
+      totalAmount: order.totalAmount,
+      shippingAddress: JSON.stringify(order.shippingAddress),
+      paymentToken: order.paymentToken,
+      createdAt: order.createdAt,
+    });
+    this.statements.insertHistory.run(order.orderId, order.orderId, "pending", null, order.createdAt);
+    this.insertOutbox(outbox);
+  }
+
+  private insertOutbox(outbox: OutboxMessage[]): void {
+    for (const message of outbox) {
+      this.statements.insertOutbox.run({
+        messageId: message.messageId,
+        topic: message.topic,
+        tag: message.tag,
+        orderId: message.orderId,
+        body: message.body,
+        createdAt: message.createdAt,
+      });
+    }
+  }
+
+  private readOrder(orderId: string): Order | undefined {
+    const row = this.statements.selectOrder.get(orderId) as OrderRow | undefined;
+    if (!row) return undefined;
+    const history = this.statements.selectHistory.all(orderId) as HistoryRow[];
+    return orderFromRows(row, history);
+  }
+
+  async getOrder(orderId: string): Promise<Order | undefined> {
+    return this.readOrder(orderId);
+  }
+
+  async transition(input: TransitionInput): Promise<TransitionOutcome> {
+    const run = this.db.transaction((): TransitionOutcome => {
+      const current = this.readOrder(input.orderId);
+      if (!current) return { kind: "not_found" };
+      if (!canTransition(current.status, input.to)) return { kind: "skipped", order: current };
+
+      const columns = patchColumns({ ...input.patch });
+      this.patchStatement(columns.map(([column]) => column)).run(
+        input.to,
+        input.at,
+        ...columns.map(([, value]) => value),
+        input.orderId,
+      );
+      this.statements.insertHistory.run(input.orderId, input.orderId, input.to, input.reason ?? null, input.at);
+      this.insertOutbox(input.outbox ?? []);
+      return { kind: "applied", order: this.readOrder(input.orderId) as Order };
+    });
+    return run.immediate();
+  }
+
+  private patchStatement(columns: string[]): Database.Statement {
+    const key = columns.join(",");
+    let statement = this.patchStatements.get(key);
+    if (!statement) {
+      const sets = ["status = ?", "updated_at = ?", ...columns.map((column) => `${column} = ?`)];
+      statement = this.db.prepare(`UPDATE orders SET ${sets.join(", ")} WHERE order_id = ?`);
+      this.patchStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  async unsentOutbox(limit: number, createdBefore: string): Promise<OutboxMessage[]> {
+    const rows = this.statements.unsentOutbox.all(createdBefore, limit) as OutboxRow[];
+    return rows.map(outboxFromRow);
+  }
+
+  async markOutboxSent(messageIds: string[], at: string): Promise<void> {
+    const run = this.db.transaction(() => {
+      for (const id of messageIds) this.statements.markSent.run(at, id);
+    });
+    run();
+  }
+
+  async markOutboxFailed(messageId: string, error: string): Promise<void> {
+    this.statements.markFailed.run(error.slice(0, 1000), messageId);
+  }
+
+  async recordDeadLetter(record: DeadLetterRecord): Promise<void> {
+    this.statements.insertDeadLetter.run({
+      id: record.id,
+      source: record.source,
+      messageId: record.messageId ?? null,
+      orderId: record.orderId ?? null,
+      reason: record.reason,
+      payload: record.payload,
+      createdAt: record.createdAt,
+    });
+  }
+
+  async listDeadLetters(limit: number): Promise<DeadLetterRecord[]> {
+    const rows = this.statements.listDeadLetters.all(limit) as DeadLetterRow[];
+    return rows.map(deadLetterFromRow);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
