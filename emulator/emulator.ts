@@ -2,7 +2,10 @@ import { join, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import type { Logger } from "pino";
 import { bundleFunctions } from "../scripts/bundle-functions";
-import { loadServerlessConfig, type ServerlessConfig } from "./config/serverless-config";
+import {
+  loadServerlessConfig,
+  type ServerlessConfig,
+} from "./config/serverless-config";
 import { Dispatcher } from "./dispatch/dispatcher";
 import type { RetryBackoff } from "./dispatch/retry-policy";
 import { startTriggerServer } from "./http/trigger-server";
@@ -61,13 +64,19 @@ export const LOCAL_ACCOUNT_ID = 1_250_000_000;
  * API, the sandbox providers, one pool per function, CMQ dispatch, timers
  * and the HTTP triggers, all on 127.0.0.1.
  */
-export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+export async function startEmulator(
+  options: EmulatorOptions,
+): Promise<Emulator> {
   const dataDir = resolve(options.dataDir);
   const logger = options.logger;
   let dispatcher: Dispatcher | undefined;
   const running = await startLocalServices(
     dataDir,
-    { apiPort: options.apiPort, paymentPort: options.paymentPort, carrierPort: options.carrierPort },
+    {
+      apiPort: options.apiPort,
+      paymentPort: options.paymentPort,
+      carrierPort: options.carrierPort,
+    },
     logger,
     (deliveries) => dispatcher?.enqueue(deliveries),
   );
@@ -88,14 +97,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     for (const fn of config.functions.values()) {
       const spec = functionSpecOf(fn, codeRoot, services, options.envOverrides);
       requireHandlerFile(spec, options.dist === true);
-      pools.set(fn.key, new FunctionPool(spec, {
-        maxInstances: options.maxInstances ?? 4,
-        logStream: options.functionLogStream,
-        region: config.region,
-        modulePaths: [join(options.root, "node_modules")],
-      }));
+      pools.set(
+        fn.key,
+        new FunctionPool(spec, {
+          maxInstances: options.maxInstances ?? 4,
+          logStream: options.functionLogStream,
+          region: config.region,
+          modulePaths: [join(options.root, "node_modules")],
+        }),
+      );
     }
-    closers.unshift(() => Promise.all([...pools.values()].map((pool) => pool.close())).then(() => undefined));
+    closers.unshift(() =>
+      Promise.all([...pools.values()].map((pool) => pool.close())).then(
+        () => undefined,
+      ),
+    );
 
     ensureSubscriptions(store, config, logger);
     dispatcher = new Dispatcher({
@@ -110,7 +126,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     closers.unshift(() => activeDispatcher.close());
     const resumed = dispatcher.resume();
 
-    const timers = new TimerScheduler(pools, logger.child({ component: "timers" }));
+    const timers = new TimerScheduler(
+      pools,
+      logger.child({ component: "timers" }),
+    );
     for (const timer of config.timers) if (timer.enabled) timers.start(timer);
     closers.unshift(() => timers.close());
 
@@ -143,7 +162,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 }
 
-async function runClosers(closers: Array<() => Promise<void> | void>): Promise<void> {
+async function runClosers(
+  closers: Array<() => Promise<void> | void>,
+): Promise<void> {
   for (const close of closers.splice(0)) await close();
 }
 
@@ -151,7 +172,11 @@ async function runClosers(closers: Array<() => Promise<void> | void>): Promise<v
  * Creates each enabled CMQ trigger's topic and its subscription to the
  * function, as deploying the trigger does in the cloud. Existing ones stay.
  */
-function ensureSubscriptions(store: MessageStore, config: ServerlessConfig, logger: Logger): void {
+function ensureSubscriptions(
+  store: MessageStore,
+  config: ServerlessConfig,
+  logger: Logger,
+): void {
   for (const trigger of config.cmqTriggers) {
     if (!trigger.enabled) {
       logger.warn(
@@ -177,6 +202,7 @@ function ignoreExisting(create: () => unknown): void {
   try {
     create();
   } catch (error) {
-    if (!(error instanceof MessageStoreError && error.code === "exists")) throw error;
+    if (!(error instanceof MessageStoreError && error.code === "exists"))
+      throw error;
   }
 }

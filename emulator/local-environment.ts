@@ -12,7 +12,10 @@ export interface LocalServices {
 }
 
 /** Creates fresh credentials for one emulator run. */
-export function localSecrets(): Pick<LocalServices, "credentials" | "paymentApiKey" | "carrierApiKey"> {
+export function localSecrets(): Pick<
+  LocalServices,
+  "credentials" | "paymentApiKey" | "carrierApiKey"
+> {
   return {
     credentials: {
       secretId: `AKIDLOCAL${randomBytes(12).toString("hex").toUpperCase()}`,
@@ -37,7 +40,8 @@ export function localVariables(
   return {
     ...env,
     STAGE: env.STAGE ?? "local",
-    DATABASE_URL: env.DATABASE_URL ?? `sqlite:${resolve(join(dataDir, "orders.db"))}`,
+    DATABASE_URL:
+      env.DATABASE_URL ?? `sqlite:${resolve(join(dataDir, "orders.db"))}`,
     ORDER_API_KEYS: env.ORDER_API_KEYS ?? "",
     TDMQ_API_URL: services.cloudApiUrl,
     PAYMENT_API_URL: services.paymentUrl,
@@ -48,7 +52,9 @@ export function localVariables(
 }
 
 /** SCF's role credential variables, as SCF sets them in each instance. */
-export function credentialVariables(services: LocalServices): Record<string, string> {
+export function credentialVariables(
+  services: LocalServices,
+): Record<string, string> {
   return {
     TENCENTCLOUD_SECRETID: services.credentials.secretId,
     TENCENTCLOUD_SECRETKEY: services.credentials.secretKey,

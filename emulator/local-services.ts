@@ -44,7 +44,9 @@ export async function startLocalServices(
     const cloudApi = await startCloudApi({
       port: ports.apiPort,
       store,
-      credentials: { [secrets.credentials.secretId]: secrets.credentials.secretKey },
+      credentials: {
+        [secrets.credentials.secretId]: secrets.credentials.secretKey,
+      },
       onPublish,
       logger: logger.child({ component: "cloud-api" }),
     });

@@ -50,7 +50,10 @@ export class MethodNotAllowedError extends PipelineError {
   readonly allowed: string;
 
   constructor(used: string, allowed: string) {
-    super("method_not_allowed", `method ${used} is not allowed here; use ${allowed}`);
+    super(
+      "method_not_allowed",
+      `method ${used} is not allowed here; use ${allowed}`,
+    );
     this.allowed = allowed;
   }
 }

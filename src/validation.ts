@@ -14,11 +14,18 @@ export function fieldIssuesOf(error: z.ZodError, prefix = ""): FieldIssue[] {
  * Parses `input` with `schema` or throws a ValidationError whose message
  * names every failed field, as in `items.0.quantity: Too small`.
  */
-export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: string, prefix = ""): z.infer<T> {
+export function parseOrThrow<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  what: string,
+  prefix = "",
+): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
 
   const issues = fieldIssuesOf(result.error, prefix);
-  const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join("; ");
+  const summary = issues
+    .map((issue) => `${issue.field}: ${issue.message}`)
+    .join("; ");
   throw new ValidationError(`invalid ${what}: ${summary}`, issues);
 }

@@ -39,14 +39,20 @@ export class CloudApiError extends Error {
 }
 
 /** Builds a success body: the action's fields plus RequestId, under `Response`. */
-export function successBody(fields: Record<string, unknown>, requestId: string) {
+export function successBody(
+  fields: Record<string, unknown>,
+  requestId: string,
+) {
   return { Response: { ...fields, RequestId: requestId } };
 }
 
 /** Builds an error body in the API 3.0 envelope. */
 export function errorBody(error: CloudApiError, requestId: string) {
   return {
-    Response: { Error: { Code: error.code, Message: error.message }, RequestId: requestId },
+    Response: {
+      Error: { Code: error.code, Message: error.message },
+      RequestId: requestId,
+    },
   };
 }
 
@@ -59,7 +65,10 @@ export function missingParameter(name: string): CloudApiError {
 }
 
 /** Creates the InvalidParameterValue error naming the parameter and why its value fails. */
-export function invalidParameterValue(name: string, reason: string): CloudApiError {
+export function invalidParameterValue(
+  name: string,
+  reason: string,
+): CloudApiError {
   return new CloudApiError(
     ApiErrorCode.invalidParameterValue,
     `Invalid value for parameter ${name}: ${reason}.`,
@@ -75,7 +84,10 @@ export function invalidParameterValue(name: string, reason: string): CloudApiErr
 export function toCloudApiError(error: unknown): CloudApiError {
   if (error instanceof CloudApiError) return error;
   if (error instanceof MessageStoreError) return fromStoreError(error);
-  return new CloudApiError(ApiErrorCode.internalError, "An internal error occurred.");
+  return new CloudApiError(
+    ApiErrorCode.internalError,
+    "An internal error occurred.",
+  );
 }
 
 const IN_USE_CODES = {
@@ -101,8 +113,10 @@ const NOT_FOUND_CODES = {
 function fromStoreError(error: MessageStoreError): CloudApiError {
   const resource = error.resource ?? "delivery";
   const message = `${capitalize(error.message)}.`;
-  if (error.code === "exists") return new CloudApiError(IN_USE_CODES[resource], message);
-  if (error.code === "not_found") return new CloudApiError(NOT_FOUND_CODES[resource], message);
+  if (error.code === "exists")
+    return new CloudApiError(IN_USE_CODES[resource], message);
+  if (error.code === "not_found")
+    return new CloudApiError(NOT_FOUND_CODES[resource], message);
   return new CloudApiError(ApiErrorCode.invalidParameterValue, message);
 }
 

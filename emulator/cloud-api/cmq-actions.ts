@@ -1,6 +1,15 @@
 import type { Logger } from "pino";
-import type { Delivery, MessageStore, SubscriptionInfo } from "../messages/message-store";
-import { ApiErrorCode, CloudApiError, invalidParameterValue, missingParameter } from "./api-errors";
+import type {
+  Delivery,
+  MessageStore,
+  SubscriptionInfo,
+} from "../messages/message-store";
+import {
+  ApiErrorCode,
+  CloudApiError,
+  invalidParameterValue,
+  missingParameter,
+} from "./api-errors";
 import { cmqQueue, cmqSubscription, cmqTopic } from "./cmq-format";
 import {
   createQueueParams,
@@ -27,7 +36,10 @@ export interface ActionContext {
 }
 
 /** Runs one action on parsed JSON parameters and returns its response fields. */
-export type ActionHandler = (params: unknown, context: ActionContext) => Record<string, unknown>;
+export type ActionHandler = (
+  params: unknown,
+  context: ActionContext,
+) => Record<string, unknown>;
 
 /** Default page size of Tencent's Describe* list actions. */
 const DEFAULT_LIMIT = 20;
@@ -59,7 +71,10 @@ function describeCmqTopicDetail(params: unknown, { store }: ActionContext) {
   const { TopicName } = parseParams(topicNameParams, params);
   const topic = store.getTopic(TopicName);
   if (!topic) {
-    throw new CloudApiError(ApiErrorCode.topicNotFound, `Topic ${TopicName} not found.`);
+    throw new CloudApiError(
+      ApiErrorCode.topicNotFound,
+      `Topic ${TopicName} not found.`,
+    );
   }
   return { TopicDescribe: cmqTopic(topic) };
 }
@@ -88,7 +103,8 @@ function createCmqQueue(params: unknown, { store }: ActionContext) {
     maxMsgSize: input.MaxMsgSize,
     msgRetentionSeconds: input.MsgRetentionSeconds,
     rewindSeconds: input.RewindSeconds,
-    transaction: input.Transaction === undefined ? undefined : input.Transaction === 1,
+    transaction:
+      input.Transaction === undefined ? undefined : input.Transaction === 1,
     firstQueryInterval: input.FirstQueryInterval,
     maxQueryCount: input.MaxQueryCount,
     deadLetterQueueName: input.DeadLetterQueueName,
@@ -117,7 +133,10 @@ function describeCmqQueueDetail(params: unknown, { store }: ActionContext) {
   const { QueueName } = parseParams(queueNameParams, params);
   const queue = store.getQueue(QueueName);
   if (!queue) {
-    throw new CloudApiError(ApiErrorCode.resourceNotFound, `Queue ${QueueName} not found.`);
+    throw new CloudApiError(
+      ApiErrorCode.resourceNotFound,
+      `Queue ${QueueName} not found.`,
+    );
   }
   return { QueueDescribe: cmqQueue(queue) };
 }
@@ -133,13 +152,21 @@ function deleteCmqQueue(params: unknown, { store }: ActionContext) {
  */
 function createCmqSubscribe(params: unknown, { store }: ActionContext) {
   const input = parseParams(createSubscribeParams, params);
-  const format = input.NotifyContentFormat ?? (input.Protocol === "queue" ? "SIMPLIFIED" : "JSON");
+  const format =
+    input.NotifyContentFormat ??
+    (input.Protocol === "queue" ? "SIMPLIFIED" : "JSON");
   if (input.Protocol === "queue") {
     if (format !== "SIMPLIFIED") {
-      throw invalidParameterValue("NotifyContentFormat", 'must be "SIMPLIFIED" for protocol queue');
+      throw invalidParameterValue(
+        "NotifyContentFormat",
+        'must be "SIMPLIFIED" for protocol queue',
+      );
     }
     if (!store.getQueue(input.Endpoint)) {
-      throw new CloudApiError(ApiErrorCode.resourceNotFound, `Queue ${input.Endpoint} not found.`);
+      throw new CloudApiError(
+        ApiErrorCode.resourceNotFound,
+        `Queue ${input.Endpoint} not found.`,
+      );
     }
   }
   // NOTE: Tencent documents that an http Endpoint starts with "http://".
@@ -167,15 +194,25 @@ function createCmqSubscribe(params: unknown, { store }: ActionContext) {
  * Lists a topic's subscriptions (QueryType "topic", the default) or the
  * subscriptions of every topic that push into a queue (QueryType "queue").
  */
-function describeCmqSubscriptionDetail(params: unknown, { store }: ActionContext) {
+function describeCmqSubscriptionDetail(
+  params: unknown,
+  { store }: ActionContext,
+) {
   const input = parseParams(describeSubscriptionsParams, params);
   const offset = input.Offset ?? 0;
   const limit = input.Limit ?? DEFAULT_LIMIT;
   if (input.QueryType === "queue") {
     if (input.QueueName === undefined) throw missingParameter("QueueName");
-    const matches = queueSubscriptions(store, input.QueueName, input.SubscriptionName);
+    const matches = queueSubscriptions(
+      store,
+      input.QueueName,
+      input.SubscriptionName,
+    );
     const page = matches.slice(offset, offset + limit);
-    return { TotalCount: matches.length, SubscriptionSet: page.map(cmqSubscription) };
+    return {
+      TotalCount: matches.length,
+      SubscriptionSet: page.map(cmqSubscription),
+    };
   }
   if (input.TopicName === undefined) throw missingParameter("TopicName");
   const { total, subscriptions } = store.listSubscriptions(input.TopicName, {
@@ -183,7 +220,10 @@ function describeCmqSubscriptionDetail(params: unknown, { store }: ActionContext
     offset,
     limit,
   });
-  return { TotalCount: total, SubscriptionSet: subscriptions.map(cmqSubscription) };
+  return {
+    TotalCount: total,
+    SubscriptionSet: subscriptions.map(cmqSubscription),
+  };
 }
 
 function queueSubscriptions(
@@ -194,9 +234,12 @@ function queueSubscriptions(
   const queue = queueName.toLowerCase();
   const matches: SubscriptionInfo[] = [];
   for (const topic of store.listTopics().topics) {
-    const { subscriptions } = store.listSubscriptions(topic.topicName, { name: nameFilter });
+    const { subscriptions } = store.listSubscriptions(topic.topicName, {
+      name: nameFilter,
+    });
     for (const item of subscriptions) {
-      if (item.protocol === "queue" && item.endpoint.toLowerCase() === queue) matches.push(item);
+      if (item.protocol === "queue" && item.endpoint.toLowerCase() === queue)
+        matches.push(item);
     }
   }
   return matches;
@@ -213,7 +256,10 @@ function deleteCmqSubscribe(params: unknown, { store }: ActionContext) {
  * transaction has committed. The topic's MaxMsgSize is not enforced because
  * Tencent documents both 64 KB and 1 MB for it. The 1 MB body limit applies.
  */
-function publishCmqMsg(params: unknown, { store, onPublish, faults, logger }: ActionContext) {
+function publishCmqMsg(
+  params: unknown,
+  { store, onPublish, faults, logger }: ActionContext,
+) {
   const input = parseParams(publishParams, params);
   if (faults?.refusePublish?.()) {
     throw new CloudApiError(
@@ -221,7 +267,11 @@ function publishCmqMsg(params: unknown, { store, onPublish, faults, logger }: Ac
       "Failed to send the message: publish rejected by an injected fault.",
     );
   }
-  const { message, deliveries } = store.publish(input.TopicName, input.MsgContent, input.MsgTag);
+  const { message, deliveries } = store.publish(
+    input.TopicName,
+    input.MsgContent,
+    input.MsgTag,
+  );
   try {
     onPublish?.(deliveries);
   } catch (error) {
@@ -235,12 +285,19 @@ function publishCmqMsg(params: unknown, { store, onPublish, faults, logger }: Ac
 
 function sendCmqMsg(params: unknown, { store }: ActionContext) {
   const input = parseParams(sendParams, params);
-  const { msgId } = store.sendToQueue(input.QueueName, input.MsgContent, input.DelaySeconds);
+  const { msgId } = store.sendToQueue(
+    input.QueueName,
+    input.MsgContent,
+    input.DelaySeconds,
+  );
   return { Result: true, MsgId: msgId };
 }
 
 /** The TDMQ CMQ actions the emulator implements, by X-TC-Action name. */
-export const CMQ_ACTIONS: ReadonlyMap<string, ActionHandler> = new Map<string, ActionHandler>([
+export const CMQ_ACTIONS: ReadonlyMap<string, ActionHandler> = new Map<
+  string,
+  ActionHandler
+>([
   ["CreateCmqTopic", createCmqTopic],
   ["DescribeCmqTopics", describeCmqTopics],
   ["DescribeCmqTopicDetail", describeCmqTopicDetail],

@@ -1,4 +1,8 @@
-import type { QueueInfo, SubscriptionInfo, TopicInfo } from "../messages/message-store";
+import type {
+  QueueInfo,
+  SubscriptionInfo,
+  TopicInfo,
+} from "../messages/message-store";
 
 /**
  * Store records in the response shapes of tdmq v20200217 (`CmqTopic`,

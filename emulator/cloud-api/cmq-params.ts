@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { ApiErrorCode, CloudApiError, invalidParameterValue, missingParameter } from "./api-errors";
+import {
+  ApiErrorCode,
+  CloudApiError,
+  invalidParameterValue,
+  missingParameter,
+} from "./api-errors";
 
 /**
  * Request schemas of the TDMQ CMQ actions, with the field names of
@@ -8,13 +13,21 @@ import { ApiErrorCode, CloudApiError, invalidParameterValue, missingParameter } 
  * action does not define is rejected with UnknownParameter.
  */
 
-const integer = (min: number, max: number) => z.number().int().min(min).max(max);
+const integer = (min: number, max: number) =>
+  z.number().int().min(min).max(max);
 const offset = z.number().int().min(0).optional();
 /** Tencent's list actions default to 20 rows and allow at most 50. */
 const limit = integer(1, 50).optional();
-const tags = z.array(z.strictObject({ TagKey: z.string(), TagValue: z.string() })).optional();
+const tags = z
+  .array(z.strictObject({ TagKey: z.string(), TagValue: z.string() }))
+  .optional();
 const filters = z
-  .array(z.strictObject({ Name: z.string().optional(), Values: z.array(z.string()).optional() }))
+  .array(
+    z.strictObject({
+      Name: z.string().optional(),
+      Values: z.array(z.string()).optional(),
+    }),
+  )
   .optional();
 
 /** At most 5 keys of at most 64 bytes and 15 dots each. */
@@ -84,7 +97,9 @@ export const createSubscribeParams = z.strictObject({
   SubscriptionName: z.string(),
   Protocol: z.enum(["queue", "http"]),
   Endpoint: z.string(),
-  NotifyStrategy: z.enum(["BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY"]).optional(),
+  NotifyStrategy: z
+    .enum(["BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY"])
+    .optional(),
   FilterTag: z.array(z.string().max(16)).max(5).optional(),
   BindingKey: bindingKeys.optional(),
   NotifyContentFormat: z.enum(["JSON", "SIMPLIFIED"]).optional(),
@@ -126,7 +141,10 @@ export const sendParams = z.strictObject({
  * type errors. Whether CMQ actions return InvalidParameter or
  * InvalidParameterValue for a wrong type is unconfirmed.
  */
-export function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
+export function parseParams<T extends z.ZodType>(
+  schema: T,
+  params: unknown,
+): z.infer<T> {
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
     throw new CloudApiError(
       ApiErrorCode.invalidParameter,
@@ -137,12 +155,19 @@ export function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.
   if (result.success) return result.data;
 
   const issue = result.error.issues[0];
-  if (!issue) throw new CloudApiError(ApiErrorCode.invalidParameter, "Invalid request parameters.");
+  if (!issue)
+    throw new CloudApiError(
+      ApiErrorCode.invalidParameter,
+      "Invalid request parameters.",
+    );
   const name = issue.path.map(String).join(".");
   if (issue.code === "unrecognized_keys") {
     const prefix = name ? `${name}.` : "";
     const unknown = issue.keys.map((key) => prefix + key).join(", ");
-    throw new CloudApiError(ApiErrorCode.unknownParameter, `Unknown parameter: ${unknown}.`);
+    throw new CloudApiError(
+      ApiErrorCode.unknownParameter,
+      `Unknown parameter: ${unknown}.`,
+    );
   }
   if (issue.code === "invalid_type" && valueAt(params, issue.path) == null) {
     throw missingParameter(name);

@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Delivery, MessageStore } from "../messages/message-store";
@@ -55,7 +60,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * tencentcloud-sdk-nodejs sends them. Every reply is HTTP 200 with the API 3.0
  * `Response` envelope.
  */
-export async function startCloudApi(options: CloudApiOptions): Promise<CloudApi> {
+export async function startCloudApi(
+  options: CloudApiOptions,
+): Promise<CloudApi> {
   const host = "127.0.0.1";
   const server = createServer((request, response) => {
     void handleRequest(request, response, options);
@@ -90,7 +97,10 @@ async function handleRequest(
     const fields = processRequest(request, body, options);
     sendJson(request, response, successBody(fields, requestId));
     const durationMs = Math.round(performance.now() - started);
-    options.logger?.debug({ action, requestId, durationMs }, "cloud API request succeeded");
+    options.logger?.debug(
+      { action, requestId, durationMs },
+      "cloud API request succeeded",
+    );
   } catch (error) {
     const apiError = toCloudApiError(error);
     logFailure(options.logger, error, apiError, { action, requestId });
@@ -99,7 +109,11 @@ async function handleRequest(
 }
 
 /** Checks the signature, version and action, then runs the action. */
-function processRequest(request: IncomingMessage, body: Buffer, options: CloudApiOptions) {
+function processRequest(
+  request: IncomingMessage,
+  body: Buffer,
+  options: CloudApiOptions,
+) {
   if (request.method !== "POST") {
     throw new CloudApiError(
       ApiErrorCode.invalidParameter,
@@ -107,15 +121,23 @@ function processRequest(request: IncomingMessage, body: Buffer, options: CloudAp
     );
   }
   const check = verifyTc3Request(
-    { method: "POST", headers: request.headers, body, query: queryOf(request.url) },
+    {
+      method: "POST",
+      headers: request.headers,
+      body,
+      query: queryOf(request.url),
+    },
     (secretId) =>
-      Object.hasOwn(options.credentials, secretId) ? options.credentials[secretId] : undefined,
+      Object.hasOwn(options.credentials, secretId)
+        ? options.credentials[secretId]
+        : undefined,
     Math.floor(Date.now() / 1000),
   );
   if (!check.ok) throw new CloudApiError(check.code, check.message);
 
   const version = headerValue(request, "x-tc-version");
-  if (version === undefined) throw missingParameter("Version (header X-TC-Version)");
+  if (version === undefined)
+    throw missingParameter("Version (header X-TC-Version)");
   if (version !== API_VERSION) {
     throw new CloudApiError(
       ApiErrorCode.noSuchVersion,
@@ -123,10 +145,14 @@ function processRequest(request: IncomingMessage, body: Buffer, options: CloudAp
     );
   }
   const action = headerValue(request, "x-tc-action");
-  if (action === undefined) throw missingParameter("Action (header X-TC-Action)");
+  if (action === undefined)
+    throw missingParameter("Action (header X-TC-Action)");
   const handler = CMQ_ACTIONS.get(action);
   if (!handler) {
-    throw new CloudApiError(ApiErrorCode.invalidAction, `The action ${action} does not exist.`);
+    throw new CloudApiError(
+      ApiErrorCode.invalidAction,
+      `The action ${action} does not exist.`,
+    );
   }
   const context: ActionContext = {
     store: options.store,
@@ -167,11 +193,18 @@ function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString("utf8"));
   } catch {
-    throw new CloudApiError(ApiErrorCode.invalidParameter, "The request body is not valid JSON.");
+    throw new CloudApiError(
+      ApiErrorCode.invalidParameter,
+      "The request body is not valid JSON.",
+    );
   }
 }
 
-function sendJson(request: IncomingMessage, response: ServerResponse, body: unknown): void {
+function sendJson(
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: unknown,
+): void {
   if (response.destroyed) return;
   const json = JSON.stringify(body);
   const headers: Record<string, string | number> = {
@@ -193,13 +226,19 @@ function logFailure(
   if (!logger) return;
   const fields = { ...ids, code: apiError.code, message: apiError.message };
   if (apiError.code === ApiErrorCode.internalError) {
-    logger.error({ ...fields, err: error }, "cloud API request failed with an internal error");
+    logger.error(
+      { ...fields, err: error },
+      "cloud API request failed with an internal error",
+    );
   } else {
     logger.warn(fields, "cloud API request rejected");
   }
 }
 
-function headerValue(request: IncomingMessage, name: string): string | undefined {
+function headerValue(
+  request: IncomingMessage,
+  name: string,
+): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -209,7 +248,10 @@ function queryOf(url: string | undefined): string {
   return mark === -1 || url === undefined ? "" : url.slice(mark + 1);
 }
 
-function closeServer(server: Server, logger: Logger | undefined): Promise<void> {
+function closeServer(
+  server: Server,
+  logger: Logger | undefined,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((error) => {
       if (error) {

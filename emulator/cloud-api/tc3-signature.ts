@@ -2,7 +2,8 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { ApiErrorCode } from "./api-errors";
 
 export type SignatureCheck =
-  { ok: true; secretId: string; service: string } | { ok: false; code: string; message: string };
+  | { ok: true; secretId: string; service: string }
+  | { ok: false; code: string; message: string };
 
 export interface SignedRequest {
   method: string;
@@ -46,9 +47,14 @@ export function verifyTc3Request(
       `The Authorization header is missing or is not a valid ${ALGORITHM} authorization.`,
     );
   }
-  const timestamp = parseTimestamp(headerValue(input.headers, "x-tc-timestamp"));
+  const timestamp = parseTimestamp(
+    headerValue(input.headers, "x-tc-timestamp"),
+  );
   if (timestamp === undefined) {
-    return fail(ApiErrorCode.signatureFailure, "The X-TC-Timestamp header is missing or invalid.");
+    return fail(
+      ApiErrorCode.signatureFailure,
+      "The X-TC-Timestamp header is missing or invalid.",
+    );
   }
   if (Math.abs(nowSeconds - timestamp) > MAX_CLOCK_SKEW_SECONDS) {
     return fail(
@@ -81,7 +87,10 @@ function checkSignature(
         `(${expectedDate}).`,
     );
   }
-  const canonicalHeaders = canonicalizeHeaders(input.headers, auth.signedHeaders);
+  const canonicalHeaders = canonicalizeHeaders(
+    input.headers,
+    auth.signedHeaders,
+  );
   if (typeof canonicalHeaders !== "string") return canonicalHeaders;
 
   const canonicalRequest = [
@@ -94,9 +103,16 @@ function checkSignature(
   ].join("\n");
   const scope = `${auth.date}/${auth.service}/tc3_request`;
   const hashedRequest = sha256Hex(canonicalRequest);
-  const stringToSign = [ALGORITHM, String(timestamp), scope, hashedRequest].join("\n");
+  const stringToSign = [
+    ALGORITHM,
+    String(timestamp),
+    scope,
+    hashedRequest,
+  ].join("\n");
   const expected = signingKey(secretKey, auth.date, auth.service);
-  const signature = createHmac("sha256", expected).update(stringToSign).digest();
+  const signature = createHmac("sha256", expected)
+    .update(stringToSign)
+    .digest();
 
   if (!timingSafeEqual(signature, Buffer.from(auth.signature, "hex"))) {
     return fail(
@@ -111,14 +127,19 @@ function checkSignature(
  * Parses `TC3-HMAC-SHA256 Credential=ID/DATE/SERVICE/tc3_request,
  * SignedHeaders=a;b, Signature=HEX` and returns undefined for anything else.
  */
-function parseAuthorization(header: string | undefined): ParsedAuthorization | undefined {
+function parseAuthorization(
+  header: string | undefined,
+): ParsedAuthorization | undefined {
   const prefix = `${ALGORITHM} `;
   if (!header?.startsWith(prefix)) return undefined;
   const fields = new Map<string, string>();
   for (const part of header.slice(prefix.length).split(",")) {
     const separator = part.indexOf("=");
     if (separator > 0) {
-      fields.set(part.slice(0, separator).trim(), part.slice(separator + 1).trim());
+      fields.set(
+        part.slice(0, separator).trim(),
+        part.slice(separator + 1).trim(),
+      );
     }
   }
   const credential = (fields.get("Credential") ?? "").split("/");
@@ -150,7 +171,10 @@ function canonicalizeHeaders(
   for (const name of signedHeaders) {
     let value = headerValue(headers, name);
     if (value === undefined) {
-      return fail(ApiErrorCode.signatureFailure, `The signed header ${name} is missing.`);
+      return fail(
+        ApiErrorCode.signatureFailure,
+        `The signed header ${name} is missing.`,
+      );
     }
     if (name === "host") value = hostWithoutPort(value);
     lines += `${name}:${value.trim().toLowerCase()}\n`;
@@ -169,7 +193,10 @@ function parseTimestamp(value: string | undefined): number | undefined {
   return Number(value.trim());
 }
 
-function headerValue(headers: SignedRequest["headers"], name: string): string | undefined {
+function headerValue(
+  headers: SignedRequest["headers"],
+  name: string,
+): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -32,12 +32,18 @@ function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${what} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(
+      `${what} is not valid JSON: ${(error as Error).message}`,
+    );
   }
 }
 
-function readEvent(path: string | undefined, data: string | undefined): unknown {
-  if (path !== undefined && data !== undefined) throw new UsageError("give the event with -p or -d, not both");
+function readEvent(
+  path: string | undefined,
+  data: string | undefined,
+): unknown {
+  if (path !== undefined && data !== undefined)
+    throw new UsageError("give the event with -p or -d, not both");
   if (data !== undefined) return parseJson(data, "-d");
   if (path === undefined) return {};
 
@@ -45,7 +51,9 @@ function readEvent(path: string | undefined, data: string | undefined): unknown 
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read event file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read event file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return parseJson(text, `event file ${path}`);
 }
@@ -78,25 +86,46 @@ export async function runInvoke(argv: string[], root: string): Promise<number> {
   if (!values.function) throw new UsageError("missing -f FUNCTION; see --help");
 
   const event = readEvent(values.path, values.data);
-  const context = values.context === undefined ? {} : parseJson(values.context, "--context");
-  if (context === null || typeof context !== "object" || Array.isArray(context)) {
+  const context =
+    values.context === undefined ? {} : parseJson(values.context, "--context");
+  if (
+    context === null ||
+    typeof context !== "object" ||
+    Array.isArray(context)
+  ) {
     throw new UsageError("--context must be a JSON object");
   }
   const overrides = parseAssignments(values.env, "--env");
 
   const dataDir = resolve(values["data-dir"]);
-  const logger = pino({ level: "warn", base: { component: "emulator" } }, pino.destination(2));
-  const running = await startLocalServices(dataDir, { apiPort: 0, paymentPort: 0, carrierPort: 0 }, logger);
-  const buildDir = values.dist ? undefined : mkdtempSync(join(tmpdir(), "scf-invoke-"));
+  const logger = pino({ level: "warn", base: {} }, pino.destination(2));
+  const running = await startLocalServices(
+    dataDir,
+    { apiPort: 0, paymentPort: 0, carrierPort: 0 },
+    logger,
+  );
+  const buildDir = values.dist
+    ? undefined
+    : mkdtempSync(join(tmpdir(), "scf-invoke-"));
   try {
-    const config = loadServerlessConfig(values.config ?? join(root, "serverless.yml"), localVariables(running.services, dataDir, process.env));
+    const config = loadServerlessConfig(
+      values.config ?? join(root, "serverless.yml"),
+      localVariables(running.services, dataDir, process.env),
+    );
     const fn = config.functions.get(values.function);
     if (!fn) {
-      throw new UsageError(`function "${values.function}" is not in serverless.yml; known: ${[...config.functions.keys()].join(", ")}`);
+      throw new UsageError(
+        `function "${values.function}" is not in serverless.yml; known: ${[...config.functions.keys()].join(", ")}`,
+      );
     }
     if (buildDir) await bundleFunctions(root, buildDir, { keys: [fn.key] });
 
-    const spec = functionSpecOf(fn, buildDir ?? config.srcDir, running.services, overrides);
+    const spec = functionSpecOf(
+      fn,
+      buildDir ?? config.srcDir,
+      running.services,
+      overrides,
+    );
     requireHandlerFile(spec, values.dist);
     const pool = new FunctionPool(spec, {
       maxInstances: 1,
@@ -104,14 +133,20 @@ export async function runInvoke(argv: string[], root: string): Promise<number> {
       region: config.region,
       modulePaths: [join(root, "node_modules")],
     });
-    const result = await pool.invoke(event, undefined, context as Record<string, unknown>);
+    const result = await pool.invoke(
+      event,
+      undefined,
+      context as Record<string, unknown>,
+    );
     await pool.close();
 
     if (result.ok) {
       process.stdout.write(`${JSON.stringify(result.value, null, 2)}\n`);
       return 0;
     }
-    process.stderr.write(`${JSON.stringify({ ...result.error, requestId: result.requestId }, null, 2)}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ ...result.error, requestId: result.requestId }, null, 2)}\n`,
+    );
     return 1;
   } finally {
     await running.close();

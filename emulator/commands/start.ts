@@ -25,10 +25,14 @@ Options:
 function printBanner(emulator: Emulator, root: string): void {
   const lines = ["SCF emulator ready", "", "HTTP triggers:"];
   for (const route of emulator.config.routes) {
-    lines.push(`  ${route.method.padEnd(6)} ${emulator.httpUrl}${route.path}  -> ${route.functionKey}`);
+    lines.push(
+      `  ${route.method.padEnd(6)} ${emulator.httpUrl}${route.path}  -> ${route.functionKey}`,
+    );
   }
   for (const trigger of emulator.config.functionUrls) {
-    lines.push(`  ANY    ${emulator.httpUrl}/${trigger.functionKey}/  -> ${trigger.functionKey} (Function URL)`);
+    lines.push(
+      `  ANY    ${emulator.httpUrl}/${trigger.functionKey}/  -> ${trigger.functionKey} (Function URL)`,
+    );
   }
   lines.push("", "CMQ topic triggers:");
   for (const trigger of emulator.config.cmqTriggers) {
@@ -38,7 +42,9 @@ function printBanner(emulator: Emulator, root: string): void {
   lines.push("", "Timer triggers:");
   for (const timer of emulator.config.timers) {
     const state = timer.enabled ? "" : "  (disabled: add enable: true)";
-    lines.push(`  ${timer.name} "${timer.cronExpression}" -> ${timer.functionKey}${state}`);
+    lines.push(
+      `  ${timer.name} "${timer.cronExpression}" -> ${timer.functionKey}${state}`,
+    );
   }
   lines.push(
     "",
@@ -48,7 +54,8 @@ function printBanner(emulator: Emulator, root: string): void {
     `Carrier sandbox:    ${emulator.services.carrierUrl}`,
     `Data:               ${relative(root, emulator.dataDir) || "."}/ (messages.db, orders.db, *-sandbox.db)`,
   );
-  if (emulator.resumed > 0) lines.push(`Resumed ${emulator.resumed} undelivered messages.`);
+  if (emulator.resumed > 0)
+    lines.push(`Resumed ${emulator.resumed} undelivered messages.`);
   lines.push("", "Press Ctrl+C to stop.", "");
   process.stdout.write(`${lines.join("\n")}\n`);
 }
@@ -78,7 +85,11 @@ export async function runStart(argv: string[], root: string): Promise<void> {
 
   const port = parsePort(values.port ?? process.env.PORT, "--port", 3000);
   const next = (offset: number) => (port === 0 ? 0 : port + offset);
-  const retryBaseMs = parsePositive(values["retry-base-ms"], "--retry-base-ms", 1000);
+  const retryBaseMs = parsePositive(
+    values["retry-base-ms"],
+    "--retry-base-ms",
+    1000,
+  );
   const emulator = await startEmulator({
     root,
     configFile: values.config,
@@ -91,7 +102,7 @@ export async function runStart(argv: string[], root: string): Promise<void> {
     envOverrides: parseAssignments(values.env, "--env"),
     maxInstances: parsePositive(values["max-instances"], "--max-instances", 4),
     backoff: { baseMs: retryBaseMs, maxMs: Math.max(60_000, retryBaseMs) },
-    logger: pino({ level: process.env.LOG_LEVEL ?? "info", base: { component: "emulator" } }),
+    logger: pino({ level: process.env.LOG_LEVEL ?? "info", base: {} }),
   });
   printBanner(emulator, root);
 
@@ -99,11 +110,15 @@ export async function runStart(argv: string[], root: string): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping; undelivered messages stay stored for the next start\n`);
+    process.stdout.write(
+      `\n${signal}: stopping; undelivered messages stay stored for the next start\n`,
+    );
     emulator.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
+        process.stderr.write(
+          `error while stopping: ${(error as Error).message}\n`,
+        );
         process.exit(1);
       },
     );

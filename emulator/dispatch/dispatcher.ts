@@ -2,7 +2,11 @@ import type { Logger } from "pino";
 import { buildCmqTopicEvent } from "../events/build-cmq-event";
 import type { Delivery, MessageStore } from "../messages/message-store";
 import type { FunctionPool } from "../runtime/function-pool";
-import { DEFAULT_BACKOFF, type RetryBackoff, retryDelayMs } from "./retry-policy";
+import {
+  DEFAULT_BACKOFF,
+  type RetryBackoff,
+  retryDelayMs,
+} from "./retry-policy";
 
 export interface DispatcherOptions {
   store: MessageStore;
@@ -102,11 +106,18 @@ export class Dispatcher {
     const queue = this.queues.get(functionKey);
     if (!queue) return;
     if (!pool) {
-      this.options.logger.error({ functionKey }, "CMQ subscription names a function that is not defined");
+      this.options.logger.error(
+        { functionKey },
+        "CMQ subscription names a function that is not defined",
+      );
       return;
     }
 
-    while (!this.closed && queue.length > 0 && (this.running.get(functionKey) ?? 0) < pool.capacity) {
+    while (
+      !this.closed &&
+      queue.length > 0 &&
+      (this.running.get(functionKey) ?? 0) < pool.capacity
+    ) {
       const delivery = queue.shift() as Delivery;
       this.running.set(functionKey, (this.running.get(functionKey) ?? 0) + 1);
       const work = this.deliver(pool, delivery).finally(() => {
@@ -142,23 +153,37 @@ export class Dispatcher {
 
     const attempts = delivery.attempts + 1;
     const error = `${result.error.errorType}: ${result.error.errorMessage}`;
-    const log = { functionKey: delivery.endpoint, msgId: delivery.msgId, requestId: result.requestId, attempts, error };
+    const log = {
+      functionKey: delivery.endpoint,
+      msgId: delivery.msgId,
+      requestId: result.requestId,
+      attempts,
+      error,
+    };
     if (attempts > this.options.retryNumOf(delivery.endpoint)) {
       store.markDead(delivery.id, attempts, error, event);
-      logger.error(log, "invocation failed after its last retry; message dead-lettered");
+      logger.error(
+        log,
+        "invocation failed after its last retry; message dead-lettered",
+      );
       return;
     }
 
     const nextAttemptAt = Date.now() + retryDelayMs(attempts, this.backoff);
     store.scheduleRetry(delivery.id, attempts, nextAttemptAt, error);
-    logger.warn({ ...log, retryInMs: nextAttemptAt - Date.now() }, "invocation failed; retrying");
-    if (!this.closed) this.schedule({ ...delivery, attempts, nextAttemptAt, lastError: error });
+    logger.warn(
+      { ...log, retryInMs: nextAttemptAt - Date.now() },
+      "invocation failed; retrying",
+    );
+    if (!this.closed)
+      this.schedule({ ...delivery, attempts, nextAttemptAt, lastError: error });
   }
 
   /** Deliveries queued or running, per function key. */
   backlog(): Record<string, number> {
     const result: Record<string, number> = {};
-    for (const [key, queue] of this.queues) result[key] = queue.length + (this.running.get(key) ?? 0);
+    for (const [key, queue] of this.queues)
+      result[key] = queue.length + (this.running.get(key) ?? 0);
     return result;
   }
 

@@ -14,7 +14,14 @@ export const DEFAULT_BACKOFF: RetryBackoff = { baseMs: 1_000, maxMs: 60_000 };
  * The delay before retry number `attempt` (1 for the first): exponential,
  * with "equal jitter" so retries of a burst spread out but never fire early.
  */
-export function retryDelayMs(attempt: number, backoff: RetryBackoff, random: () => number = Math.random): number {
-  const exponential = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
+export function retryDelayMs(
+  attempt: number,
+  backoff: RetryBackoff,
+  random: () => number = Math.random,
+): number {
+  const exponential = Math.min(
+    backoff.maxMs,
+    backoff.baseMs * 2 ** Math.max(0, attempt - 1),
+  );
   return Math.round(exponential / 2 + (random() * exponential) / 2);
 }

@@ -6,7 +6,11 @@ export interface CompiledRoute extends HttpRoute {
 }
 
 export type RouteMatch =
-  | { kind: "found"; route: CompiledRoute; pathParameters: Record<string, string> }
+  | {
+      kind: "found";
+      route: CompiledRoute;
+      pathParameters: Record<string, string>;
+    }
   | { kind: "method_not_allowed"; allowed: string[] }
   | { kind: "not_found" };
 
@@ -30,7 +34,11 @@ export function compileRoute(route: HttpRoute): CompiledRoute {
  * gives `method_not_allowed` with the methods that would match. `ANY`
  * matches every method, as in API Gateway.
  */
-export function matchRoute(routes: readonly CompiledRoute[], method: string, path: string): RouteMatch {
+export function matchRoute(
+  routes: readonly CompiledRoute[],
+  method: string,
+  path: string,
+): RouteMatch {
   const allowed: string[] = [];
   for (const route of routes) {
     const match = route.pattern.exec(path);

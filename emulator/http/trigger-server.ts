@@ -1,9 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { HttpRoute } from "../config/serverless-config";
-import { buildApigwEvent, buildFunctionUrlEvent, type IncomingHttp } from "../events/build-http-event";
+import {
+  buildApigwEvent,
+  buildFunctionUrlEvent,
+  type IncomingHttp,
+} from "../events/build-http-event";
 import type { FunctionPool } from "../runtime/function-pool";
 import type { InvocationResult } from "../runtime/invocation";
 import { type CompiledRoute, compileRoute, matchRoute } from "./routes";
@@ -27,9 +36,17 @@ export interface TriggerServer {
   close(): Promise<void>;
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -46,7 +63,9 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
       }
       chunks.push(chunk);
     });
-    request.on("end", () => resolve(size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on("end", () =>
+      resolve(size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks)),
+    );
     request.on("error", reject);
   });
 }
@@ -55,12 +74,20 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
  * Sends an integrated response back as HTTP. A return value that is not
  * one is a 502, as API Gateway answers "Invalid scf response".
  */
-function sendIntegrated(response: ServerResponse, result: InvocationResult, requestId: string): void {
+function sendIntegrated(
+  response: ServerResponse,
+  result: InvocationResult,
+  requestId: string,
+): void {
   if (!result.ok) {
     const status = result.timedOut ? 504 : 502;
     // NOTE: SCF's documented timeout answer through API Gateway is HTTP 200
     // with the error body; the emulator uses 504 so clients notice.
-    sendJson(response, status, { errorCode: -1, errorMessage: result.error.errorMessage, requestId });
+    sendJson(response, status, {
+      errorCode: -1,
+      errorMessage: result.error.errorMessage,
+      requestId,
+    });
     return;
   }
 
@@ -79,13 +106,17 @@ function sendIntegrated(response: ServerResponse, result: InvocationResult, requ
   }
 
   const headers: Record<string, string> = {};
-  for (const [name, headerValue] of Object.entries((value.headers as Record<string, unknown>) ?? {})) {
+  for (const [name, headerValue] of Object.entries(
+    (value.headers as Record<string, unknown>) ?? {},
+  )) {
     headers[name] = String(headerValue);
   }
   headers["x-request-id"] = requestId;
   const body = (value.body as string | undefined) ?? "";
   response.writeHead(value.statusCode as number, headers);
-  response.end(value.isBase64Encoded === true ? Buffer.from(body, "base64") : body);
+  response.end(
+    value.isBase64Encoded === true ? Buffer.from(body, "base64") : body,
+  );
 }
 
 /**
@@ -93,32 +124,49 @@ function sendIntegrated(response: ServerResponse, result: InvocationResult, requ
  * becomes the SCF event of its trigger with a fresh request id, runs
  * through the function's pool, and its integrated response goes back.
  */
-export async function startTriggerServer(options: TriggerServerOptions): Promise<TriggerServer> {
+export async function startTriggerServer(
+  options: TriggerServerOptions,
+): Promise<TriggerServer> {
   const routes: CompiledRoute[] = options.routes.map(compileRoute);
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
     const requestId = randomUUID();
     const url = new URL(request.url ?? "/", "http://localhost");
     const method = (request.method ?? "GET").toUpperCase();
 
-    let target: { pool: FunctionPool; build: (incoming: IncomingHttp) => object } | undefined;
+    let target:
+      | { pool: FunctionPool; build: (incoming: IncomingHttp) => object }
+      | undefined;
     const segments = url.pathname.split("/");
     const urlFunction = segments[1] ?? "";
     if (options.functionUrls.includes(urlFunction)) {
       const pool = options.pools.get(urlFunction) as FunctionPool;
       const path = `/${segments.slice(2).join("/")}`;
-      target = { pool, build: (incoming) => buildFunctionUrlEvent({ ...incoming, path }, requestId) };
+      target = {
+        pool,
+        build: (incoming) =>
+          buildFunctionUrlEvent({ ...incoming, path }, requestId),
+      };
     } else {
       const match = matchRoute(routes, method, url.pathname);
       if (match.kind === "not_found") {
-        sendJson(response, 404, { error: "not_found", message: `no route for ${method} ${url.pathname}` });
+        sendJson(response, 404, {
+          error: "not_found",
+          message: `no route for ${method} ${url.pathname}`,
+        });
         return;
       }
       if (match.kind === "method_not_allowed") {
         sendJson(
           response,
           405,
-          { error: "method_not_allowed", message: `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(", ")}` },
+          {
+            error: "method_not_allowed",
+            message: `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(", ")}`,
+          },
           { allow: match.allowed.join(", ") },
         );
         return;
@@ -130,7 +178,12 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
         build: (incoming) =>
           buildApigwEvent(
             incoming,
-            { path: route.path, pathParameters: match.pathParameters, serviceId: `service-${route.serviceName}`, stage: options.stage },
+            {
+              path: route.path,
+              pathParameters: match.pathParameters,
+              serviceId: `service-${route.serviceName}`,
+              stage: options.stage,
+            },
             requestId,
           ),
       };
@@ -138,7 +191,10 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
 
     const body = await readBody(request);
     if (body === undefined) {
-      sendJson(response, 413, { error: "payload_too_large", message: `request exceeds ${MAX_REQUEST_BYTES} bytes` });
+      sendJson(response, 413, {
+        error: "payload_too_large",
+        message: `request exceeds ${MAX_REQUEST_BYTES} bytes`,
+      });
       return;
     }
     const incoming: IncomingHttp = {
@@ -151,7 +207,14 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
     };
     const result = await target.pool.invoke(target.build(incoming), requestId);
     if (!result.ok) {
-      options.logger.warn({ functionKey: target.pool.spec.key, requestId, error: result.error.errorMessage }, "invocation failed");
+      options.logger.warn(
+        {
+          functionKey: target.pool.spec.key,
+          requestId,
+          error: result.error.errorMessage,
+        },
+        "invocation failed",
+      );
     }
     sendIntegrated(response, result, requestId);
   }
@@ -159,7 +222,11 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       options.logger.error({ err: error }, "HTTP trigger failed");
-      if (!response.headersSent) sendJson(response, 500, { error: "internal_error", message: "emulator error" });
+      if (!response.headersSent)
+        sendJson(response, 500, {
+          error: "internal_error",
+          message: "emulator error",
+        });
       else response.destroy();
     });
   });

@@ -157,7 +157,11 @@ export class MessageStoreError extends Error {
   readonly code: MessageStoreErrorCode;
   readonly resource?: StoreResource;
 
-  constructor(code: MessageStoreErrorCode, message: string, resource?: StoreResource) {
+  constructor(
+    code: MessageStoreErrorCode,
+    message: string,
+    resource?: StoreResource,
+  ) {
     super(message);
     this.name = "MessageStoreError";
     this.code = code;
@@ -168,7 +172,11 @@ export class MessageStoreError extends Error {
 /** CMQ naming rule for topics, queues and subscriptions. */
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
-const TOPIC_DEFAULTS = { filterType: 1, msgRetentionSeconds: 86400, maxMsgSize: 65536 };
+const TOPIC_DEFAULTS = {
+  filterType: 1,
+  msgRetentionSeconds: 86400,
+  maxMsgSize: 65536,
+};
 
 /**
  * Defaults from the CreateCmqQueue docs. Tencent gives MaxMsgHeapNum 1e7 during its
@@ -224,8 +232,9 @@ export class MessageStore {
   private constructor(db: Database.Database) {
     this.db = db;
     this.statements = prepareAll(db);
-    this.publishTransaction = db.transaction((topicName: string, body: string, tags: string[]) =>
-      this.insertPublished(topicName, body, tags),
+    this.publishTransaction = db.transaction(
+      (topicName: string, body: string, tags: string[]) =>
+        this.insertPublished(topicName, body, tags),
     );
   }
 
@@ -256,7 +265,11 @@ export class MessageStore {
    */
   createTopic(
     name: string,
-    attrs: Partial<{ filterType: number; msgRetentionSeconds: number; maxMsgSize: number }> = {},
+    attrs: Partial<{
+      filterType: number;
+      msgRetentionSeconds: number;
+      maxMsgSize: number;
+    }> = {},
   ): TopicInfo {
     validateName(name, "topic");
     const values = { ...TOPIC_DEFAULTS, ...definedOnly(attrs) };
@@ -275,17 +288,24 @@ export class MessageStore {
   }
 
   getTopic(name: string): TopicInfo | undefined {
-    const row = this.statements.selectTopic.get({ topicName: name, now: Date.now() }) as
-      TopicRow | undefined;
+    const row = this.statements.selectTopic.get({
+      topicName: name,
+      now: Date.now(),
+    }) as TopicRow | undefined;
     return row && topicFromRow(row);
   }
 
   /** Lists topics in creation order with the total that matches the filter. */
   listTopics(filter: ListFilter = {}): { total: number; topics: TopicInfo[] } {
     const params = listParams(filter);
-    const rows = this.statements.listTopics.all({ ...params, now: Date.now() }) as TopicRow[];
+    const rows = this.statements.listTopics.all({
+      ...params,
+      now: Date.now(),
+    }) as TopicRow[];
     const { names, name } = params;
-    const count = this.statements.countTopics.get({ names, name }) as { total: number };
+    const count = this.statements.countTopics.get({ names, name }) as {
+      total: number;
+    };
     return { total: count.total, topics: rows.map(topicFromRow) };
   }
 
@@ -310,7 +330,10 @@ export class MessageStore {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.map(String).join(".") || "attrs";
-      throw new MessageStoreError("invalid", `invalid queue attribute ${field}: ${issue?.message}`);
+      throw new MessageStoreError(
+        "invalid",
+        `invalid queue attribute ${field}: ${issue?.message}`,
+      );
     }
     const attributes = { ...QUEUE_DEFAULTS, ...definedOnly(parsed.data) };
     insertUnique(
@@ -328,17 +351,24 @@ export class MessageStore {
   }
 
   getQueue(name: string): QueueInfo | undefined {
-    const row = this.statements.selectQueue.get({ queueName: name, now: Date.now() }) as
-      QueueRow | undefined;
+    const row = this.statements.selectQueue.get({
+      queueName: name,
+      now: Date.now(),
+    }) as QueueRow | undefined;
     return row && queueFromRow(row);
   }
 
   /** Lists queues in creation order with the total that matches the filter. */
   listQueues(filter: ListFilter = {}): { total: number; queues: QueueInfo[] } {
     const params = listParams(filter);
-    const rows = this.statements.listQueues.all({ ...params, now: Date.now() }) as QueueRow[];
+    const rows = this.statements.listQueues.all({
+      ...params,
+      now: Date.now(),
+    }) as QueueRow[];
     const { names, name } = params;
-    const count = this.statements.countQueues.get({ names, name }) as { total: number };
+    const count = this.statements.countQueues.get({ names, name }) as {
+      total: number;
+    };
     return { total: count.total, queues: rows.map(queueFromRow) };
   }
 
@@ -367,7 +397,10 @@ export class MessageStore {
     }
     const topic = this.requireTopicRow(input.topicName);
     insertUnique(
-      () => this.statements.insertSubscription.run(subscriptionValues(input, topic.id)),
+      () =>
+        this.statements.insertSubscription.run(
+          subscriptionValues(input, topic.id),
+        ),
       `subscription ${input.subscriptionName} already exists on topic ${topic.topic_name}`,
       "subscription",
     );
@@ -387,7 +420,10 @@ export class MessageStore {
       offset,
       limit,
     }) as SubscriptionRow[];
-    const count = this.statements.countSubscriptions.get({ topicRow: topic.id, name }) as {
+    const count = this.statements.countSubscriptions.get({
+      topicRow: topic.id,
+      name,
+    }) as {
       total: number;
     };
     return { total: count.total, subscriptions: rows.map(subscriptionFromRow) };
@@ -431,10 +467,19 @@ export class MessageStore {
    * for a missing queue and "invalid" for a delay that is negative, fractional or
    * longer than the queue's msgRetentionSeconds.
    */
-  sendToQueue(queueName: string, body: string, delaySeconds = 0): { msgId: string } {
+  sendToQueue(
+    queueName: string,
+    body: string,
+    delaySeconds = 0,
+  ): { msgId: string } {
     const queue = this.requireQueueRow(queueName);
-    const retention = (JSON.parse(queue.attributes) as QueueAttributes).msgRetentionSeconds;
-    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > retention) {
+    const retention = (JSON.parse(queue.attributes) as QueueAttributes)
+      .msgRetentionSeconds;
+    if (
+      !Number.isInteger(delaySeconds) ||
+      delaySeconds < 0 ||
+      delaySeconds > retention
+    ) {
       throw new MessageStoreError(
         "invalid",
         `delay ${delaySeconds} s is outside 0..${retention} s (the queue's msgRetentionSeconds)`,
@@ -443,13 +488,21 @@ export class MessageStore {
     }
     const msgId = newMessageId();
     const now = Date.now();
-    this.statements.insertQueueMessage.run(msgId, queue.id, body, now, now + delaySeconds * 1000);
+    this.statements.insertQueueMessage.run(
+      msgId,
+      queue.id,
+      body,
+      now,
+      now + delaySeconds * 1000,
+    );
     return { msgId };
   }
 
   /** Returns every pending delivery, ordered by nextAttemptAt and then id. */
   pendingDeliveries(): Delivery[] {
-    return (this.statements.pendingDeliveries.all() as DeliveryRow[]).map(deliveryFromRow);
+    return (this.statements.pendingDeliveries.all() as DeliveryRow[]).map(
+      deliveryFromRow,
+    );
   }
 
   /**
@@ -458,7 +511,10 @@ export class MessageStore {
    * while it ran. Throws "invalid" if the delivery is done or dead.
    */
   markDone(deliveryId: number): boolean {
-    return this.updatePending(deliveryId, this.statements.markDone.run(deliveryId).changes);
+    return this.updatePending(
+      deliveryId,
+      this.statements.markDone.run(deliveryId).changes,
+    );
   }
 
   /**
@@ -471,7 +527,12 @@ export class MessageStore {
     nextAttemptAt: number,
     error: string,
   ): boolean {
-    const result = this.statements.scheduleRetry.run(attempts, nextAttemptAt, error, deliveryId);
+    const result = this.statements.scheduleRetry.run(
+      attempts,
+      nextAttemptAt,
+      error,
+      deliveryId,
+    );
     return this.updatePending(deliveryId, result.changes);
   }
 
@@ -479,15 +540,28 @@ export class MessageStore {
    * Moves a pending delivery to the dead letters with the event that failed.
    * Returns false and throws like `markDone`.
    */
-  markDead(deliveryId: number, attempts: number, error: string, event: unknown): boolean {
+  markDead(
+    deliveryId: number,
+    attempts: number,
+    error: string,
+    event: unknown,
+  ): boolean {
     const failedAt = new Date().toISOString();
     const eventJson = JSON.stringify(event ?? null);
-    const result = this.statements.markDead.run(attempts, error, eventJson, failedAt, deliveryId);
+    const result = this.statements.markDead.run(
+      attempts,
+      error,
+      eventJson,
+      failedAt,
+      deliveryId,
+    );
     return this.updatePending(deliveryId, result.changes);
   }
 
   /** Lists dead letters, newest first, optionally of one endpoint only. */
-  listDeadLetters(filter: { endpoint?: string; limit?: number } = {}): DeadLetter[] {
+  listDeadLetters(
+    filter: { endpoint?: string; limit?: number } = {},
+  ): DeadLetter[] {
     const rows = this.statements.listDeadLetters.all({
       endpoint: filter.endpoint ?? null,
       limit: filter.limit ?? -1,
@@ -496,7 +570,8 @@ export class MessageStore {
   }
 
   getDeadLetter(deliveryId: number): DeadLetter | undefined {
-    const row = this.statements.selectDelivery.get(deliveryId) as DeliveryRow | undefined;
+    const row = this.statements.selectDelivery.get(deliveryId) as
+      DeliveryRow | undefined;
     return row?.status === "dead" ? deadLetterFromRow(row) : undefined;
   }
 
@@ -519,7 +594,10 @@ export class MessageStore {
   /** Counts deliveries by status and all stored topic messages. */
   counts(): { pending: number; done: number; dead: number; messages: number } {
     const totals = { pending: 0, done: 0, dead: 0, messages: 0 };
-    const rows = this.statements.deliveryCounts.all() as { status: DeliveryStatus; n: number }[];
+    const rows = this.statements.deliveryCounts.all() as {
+      status: DeliveryStatus;
+      n: number;
+    }[];
     for (const row of rows) totals[row.status] = row.n;
     totals.messages = (this.statements.messageCount.get() as { n: number }).n;
     return totals;
@@ -537,11 +615,15 @@ export class MessageStore {
     };
     const messageRow = this.insertMessage(topic.id, message, now);
     const deliveries: Delivery[] = [];
-    const subscribers = this.statements.selectTopicSubscribers.all(topic.id) as SubscriberRow[];
+    const subscribers = this.statements.selectTopicSubscribers.all(
+      topic.id,
+    ) as SubscriberRow[];
     for (const subscriber of subscribers) {
       if (!subscriberMatches(topic.filter_type, subscriber, tags)) continue;
       if (subscriber.protocol === "scf") {
-        deliveries.push(this.insertDelivery(messageRow, subscriber, message, now));
+        deliveries.push(
+          this.insertDelivery(messageRow, subscriber, message, now),
+        );
       } else if (subscriber.protocol === "queue") {
         this.forwardToQueue(subscriber.endpoint, body, now);
       }
@@ -552,7 +634,11 @@ export class MessageStore {
   }
 
   /** Inserts the message row and returns its rowid. */
-  private insertMessage(topicRow: number, message: StoredMessage, now: number): number {
+  private insertMessage(
+    topicRow: number,
+    message: StoredMessage,
+    now: number,
+  ): number {
     const { msgId, topicName, body, tags } = message;
     const tagsJson = JSON.stringify(tags);
     const result = this.statements.insertMessage.run(
@@ -594,9 +680,16 @@ export class MessageStore {
   }
 
   private forwardToQueue(queueName: string, body: string, now: number): void {
-    const queue = this.statements.selectQueueRow.get(queueName) as { id: number } | undefined;
+    const queue = this.statements.selectQueueRow.get(queueName) as
+      { id: number } | undefined;
     if (!queue) return;
-    this.statements.insertQueueMessage.run(newMessageId(), queue.id, body, now, now);
+    this.statements.insertQueueMessage.run(
+      newMessageId(),
+      queue.id,
+      body,
+      now,
+      now,
+    );
   }
 
   /**
@@ -615,58 +708,100 @@ export class MessageStore {
     );
   }
 
-  private requireTopicRow(name: string): { id: number; topic_name: string; filter_type: number } {
+  private requireTopicRow(name: string): {
+    id: number;
+    topic_name: string;
+    filter_type: number;
+  } {
     const row = this.statements.selectTopicRow.get(name) as
       { id: number; topic_name: string; filter_type: number } | undefined;
-    if (!row) throw new MessageStoreError("not_found", `topic ${name} not found`, "topic");
+    if (!row)
+      throw new MessageStoreError(
+        "not_found",
+        `topic ${name} not found`,
+        "topic",
+      );
     return row;
   }
 
   private requireTopic(name: string): TopicInfo {
     const topic = this.getTopic(name);
-    if (!topic) throw new MessageStoreError("not_found", `topic ${name} not found`, "topic");
+    if (!topic)
+      throw new MessageStoreError(
+        "not_found",
+        `topic ${name} not found`,
+        "topic",
+      );
     return topic;
   }
 
   private requireQueueRow(name: string): { id: number; attributes: string } {
     const row = this.statements.selectQueueRow.get(name) as
       { id: number; attributes: string } | undefined;
-    if (!row) throw new MessageStoreError("not_found", `queue ${name} not found`, "queue");
+    if (!row)
+      throw new MessageStoreError(
+        "not_found",
+        `queue ${name} not found`,
+        "queue",
+      );
     return row;
   }
 
   private requireQueue(name: string): QueueInfo {
     const queue = this.getQueue(name);
-    if (!queue) throw new MessageStoreError("not_found", `queue ${name} not found`, "queue");
+    if (!queue)
+      throw new MessageStoreError(
+        "not_found",
+        `queue ${name} not found`,
+        "queue",
+      );
     return queue;
   }
 
-  private requireSubscriptionRow(topicRow: number, name: string): SubscriptionRow {
+  private requireSubscriptionRow(
+    topicRow: number,
+    name: string,
+  ): SubscriptionRow {
     const row = this.statements.selectSubscription.get({
       topicRow,
       subscriptionName: name,
     }) as SubscriptionRow | undefined;
     if (!row) {
-      throw new MessageStoreError("not_found", `subscription ${name} not found`, "subscription");
+      throw new MessageStoreError(
+        "not_found",
+        `subscription ${name} not found`,
+        "subscription",
+      );
     }
     return row;
   }
 
-  private requireSubscription(topicRow: number, name: string): SubscriptionInfo {
+  private requireSubscription(
+    topicRow: number,
+    name: string,
+  ): SubscriptionInfo {
     return subscriptionFromRow(this.requireSubscriptionRow(topicRow, name));
   }
 
   private requireDelivery(deliveryId: number): Delivery {
-    const row = this.statements.selectDelivery.get(deliveryId) as DeliveryRow | undefined;
+    const row = this.statements.selectDelivery.get(deliveryId) as
+      DeliveryRow | undefined;
     if (!row) {
-      throw new MessageStoreError("not_found", `no delivery with id ${deliveryId}`, "delivery");
+      throw new MessageStoreError(
+        "not_found",
+        `no delivery with id ${deliveryId}`,
+        "delivery",
+      );
     }
     return deliveryFromRow(row);
   }
 }
 
 function prepareAll(db: Database.Database): Statements {
-  const entries = Object.entries(STATEMENTS).map(([key, sql]) => [key, db.prepare(sql)]);
+  const entries = Object.entries(STATEMENTS).map(([key, sql]) => [
+    key,
+    db.prepare(sql),
+  ]);
   return Object.fromEntries(entries) as Statements;
 }
 
@@ -693,7 +828,11 @@ function validateName(name: string, resource: StoreResource): void {
 }
 
 /** Runs an INSERT and turns a UNIQUE violation into a MessageStoreError "exists". */
-function insertUnique(insert: () => unknown, message: string, resource: StoreResource): void {
+function insertUnique(
+  insert: () => unknown,
+  message: string,
+  resource: StoreResource,
+): void {
   try {
     insert();
   } catch (error) {
@@ -711,7 +850,9 @@ function insertUnique(insert: () => unknown, message: string, resource: StoreRes
  * test file).
  */
 function sqliteErrorCode(error: unknown): unknown {
-  return typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+  return typeof error === "object" && error !== null && "code" in error
+    ? error.code
+    : undefined;
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {
@@ -723,7 +864,12 @@ function definedOnly<T extends object>(values: T): Partial<T> {
 function listParams(filter: ListFilter) {
   const offset = filter.offset ?? 0;
   const limit = filter.limit ?? -1;
-  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < -1) {
+  if (
+    !Number.isInteger(offset) ||
+    offset < 0 ||
+    !Number.isInteger(limit) ||
+    limit < -1
+  ) {
     throw new MessageStoreError(
       "invalid",
       `invalid page: offset ${offset} must be an integer >= 0 and limit ${limit} one >= -1`,
@@ -762,7 +908,11 @@ function subscriptionValues(input: SubscriptionInput, topicRow: number) {
   };
 }
 
-function subscriberMatches(filterType: number, subscriber: SubscriberRow, tags: string[]): boolean {
+function subscriberMatches(
+  filterType: number,
+  subscriber: SubscriberRow,
+  tags: string[],
+): boolean {
   if (filterType === 2) {
     const bindingKeys = JSON.parse(subscriber.binding_key) as string[];
     // NOTE: unconfirmed whether Tencent delivers to a routing subscription
@@ -771,17 +921,24 @@ function subscriberMatches(filterType: number, subscriber: SubscriberRow, tags: 
     if (bindingKeys.length === 0) return true;
     const routingKey = tags[0];
     if (routingKey === undefined) return false;
-    return bindingKeys.some((pattern) => routingKeyMatches(pattern, routingKey));
+    return bindingKeys.some((pattern) =>
+      routingKeyMatches(pattern, routingKey),
+    );
   }
   const filterTags = JSON.parse(subscriber.filter_tags) as string[];
-  return filterTags.length === 0 || filterTags.some((tag) => tags.includes(tag));
+  return (
+    filterTags.length === 0 || filterTags.some((tag) => tags.includes(tag))
+  );
 }
 
 /**
  * Matches a dot-separated routing key against a BindingKey pattern, where "*"
  * stands for exactly one word and "#" for zero or more words.
  */
-export function routingKeyMatches(pattern: string, routingKey: string): boolean {
+export function routingKeyMatches(
+  pattern: string,
+  routingKey: string,
+): boolean {
   return wordsMatch(pattern.split("."), routingKey.split("."));
 }
 
@@ -795,5 +952,7 @@ function wordsMatch(pattern: string[], words: string[]): boolean {
     return false;
   }
   if (words.length === 0) return false;
-  return (head === "*" || head === words[0]) && wordsMatch(rest, words.slice(1));
+  return (
+    (head === "*" || head === words[0]) && wordsMatch(rest, words.slice(1))
+  );
 }

@@ -151,7 +151,8 @@ const DELIVERY_COLUMNS = `
   d.status, d.last_error, d.dead_event, d.failed_at,
   m.msg_id, m.topic_name, m.body, m.tags, m.published_ms`;
 
-const DELIVERY_FROM = "FROM deliveries d JOIN messages m ON m.id = d.message_row";
+const DELIVERY_FROM =
+  "FROM deliveries d JOIN messages m ON m.id = d.message_row";
 
 /** Every statement the store runs, keyed by purpose. */
 export const STATEMENTS = {
@@ -159,7 +160,8 @@ export const STATEMENTS = {
     (topic_id, topic_name, create_time, filter_type, msg_retention_seconds, max_msg_size)
     VALUES (@topicId, @topicName, @createTime, @filterType, @msgRetentionSeconds, @maxMsgSize)`,
   selectTopic: `SELECT ${TOPIC_COLUMNS} FROM topics t WHERE t.topic_name = @topicName`,
-  selectTopicRow: "SELECT id, topic_name, filter_type FROM topics WHERE topic_name = ?",
+  selectTopicRow:
+    "SELECT id, topic_name, filter_type FROM topics WHERE topic_name = ?",
   listTopics: `SELECT ${TOPIC_COLUMNS} FROM topics t ${TOPIC_FILTER}
     ORDER BY t.id LIMIT @limit OFFSET @offset`,
   countTopics: `SELECT COUNT(*) AS total FROM topics t ${TOPIC_FILTER}`,
@@ -196,7 +198,8 @@ export const STATEMENTS = {
   selectDeliveryStatus: "SELECT status FROM deliveries WHERE id = ?",
   pendingDeliveries: `SELECT ${DELIVERY_COLUMNS} ${DELIVERY_FROM}
     WHERE d.status = 'pending' ORDER BY d.next_attempt_at, d.id`,
-  markDone: "UPDATE deliveries SET status = 'done' WHERE id = ? AND status = 'pending'",
+  markDone:
+    "UPDATE deliveries SET status = 'done' WHERE id = ? AND status = 'pending'",
   scheduleRetry: `UPDATE deliveries SET attempts = ?, next_attempt_at = ?, last_error = ?
     WHERE id = ? AND status = 'pending'`,
   markDead: `UPDATE deliveries
@@ -208,7 +211,8 @@ export const STATEMENTS = {
   listDeadLetters: `SELECT ${DELIVERY_COLUMNS} ${DELIVERY_FROM}
     WHERE d.status = 'dead' AND (@endpoint IS NULL OR d.endpoint = @endpoint)
     ORDER BY d.failed_at DESC, d.id DESC LIMIT @limit`,
-  deliveryCounts: "SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status",
+  deliveryCounts:
+    "SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status",
   messageCount: "SELECT COUNT(*) AS n FROM messages",
 
   insertQueue: `INSERT INTO queues (queue_id, queue_name, create_time, attributes)
@@ -255,7 +259,12 @@ export interface SubscriptionRow {
 
 export type SubscriberRow = Pick<
   SubscriptionRow,
-  "id" | "subscription_name" | "protocol" | "endpoint" | "filter_tags" | "binding_key"
+  | "id"
+  | "subscription_name"
+  | "protocol"
+  | "endpoint"
+  | "filter_tags"
+  | "binding_key"
 >;
 
 export interface QueueRow {

@@ -2,7 +2,11 @@ import { randomUUID } from "node:crypto";
 import { delimiter, join } from "node:path";
 import type { Writable } from "node:stream";
 import { Worker } from "node:worker_threads";
-import type { FunctionSpec, InvocationError, InvocationResult } from "./invocation";
+import type {
+  FunctionSpec,
+  InvocationError,
+  InvocationResult,
+} from "./invocation";
 
 const WORKER_ENTRY = join(__dirname, "function-worker.cjs");
 
@@ -55,15 +59,25 @@ class FunctionInstance {
       this.worker.stderr.pipe(logStream, { end: false });
     }
     this.worker.on("message", (message) => this.onMessage(message));
-    this.worker.on("error", (error) => this.failAll(errorOf(error, "instance crashed")));
+    this.worker.on("error", (error) =>
+      this.failAll(errorOf(error, "instance crashed")),
+    );
     this.worker.on("exit", () => {
       this.dead = true;
-      this.failAll({ errorMessage: "instance exited", errorType: "InstanceExited", stackTrace: "" });
+      this.failAll({
+        errorMessage: "instance exited",
+        errorType: "InstanceExited",
+        stackTrace: "",
+      });
       this.onExit(this);
     });
   }
 
-  invoke(event: unknown, context: Record<string, unknown>, requestId: string): Promise<InvocationResult> {
+  invoke(
+    event: unknown,
+    context: Record<string, unknown>,
+    requestId: string,
+  ): Promise<InvocationResult> {
     const id = this.nextId++;
     const startedAt = Date.now();
     const timeoutMs = this.spec.timeoutSeconds * 1000;
@@ -74,7 +88,13 @@ class FunctionInstance {
     });
   }
 
-  private onMessage(message: { type: string; id?: number; ok?: boolean; value?: unknown; error?: InvocationError }) {
+  private onMessage(message: {
+    type: string;
+    id?: number;
+    ok?: boolean;
+    value?: unknown;
+    error?: InvocationError;
+  }) {
     if (message.type !== "result" || message.id === undefined) return;
     const entry = this.pending.get(message.id);
     if (!entry) return;
@@ -83,10 +103,25 @@ class FunctionInstance {
     clearTimeout(entry.timer);
     const durationMs = Date.now() - entry.startedAt;
     if (message.ok) {
-      entry.resolve({ ok: true, value: message.value, durationMs, requestId: entry.requestId });
+      entry.resolve({
+        ok: true,
+        value: message.value,
+        durationMs,
+        requestId: entry.requestId,
+      });
     } else {
-      const error = message.error ?? { errorMessage: "unknown error", errorType: "Error", stackTrace: "" };
-      entry.resolve({ ok: false, error, durationMs, requestId: entry.requestId, timedOut: false });
+      const error = message.error ?? {
+        errorMessage: "unknown error",
+        errorType: "Error",
+        stackTrace: "",
+      };
+      entry.resolve({
+        ok: false,
+        error,
+        durationMs,
+        requestId: entry.requestId,
+        timedOut: false,
+      });
     }
   }
 
@@ -105,7 +140,13 @@ class FunctionInstance {
       errorType: "TimeoutError",
       stackTrace: "",
     };
-    entry.resolve({ ok: false, error, durationMs: Date.now() - entry.startedAt, requestId: entry.requestId, timedOut: true });
+    entry.resolve({
+      ok: false,
+      error,
+      durationMs: Date.now() - entry.startedAt,
+      requestId: entry.requestId,
+      timedOut: true,
+    });
     this.terminate();
   }
 
@@ -113,7 +154,13 @@ class FunctionInstance {
     for (const [id, entry] of this.pending) {
       this.pending.delete(id);
       clearTimeout(entry.timer);
-      entry.resolve({ ok: false, error, durationMs: Date.now() - entry.startedAt, requestId: entry.requestId, timedOut: false });
+      entry.resolve({
+        ok: false,
+        error,
+        durationMs: Date.now() - entry.startedAt,
+        requestId: entry.requestId,
+        timedOut: false,
+      });
     }
   }
 
@@ -125,7 +172,11 @@ class FunctionInstance {
 
 function errorOf(error: unknown, fallback: string): InvocationError {
   if (error instanceof Error) {
-    return { errorMessage: error.message, errorType: error.name, stackTrace: error.stack ?? "" };
+    return {
+      errorMessage: error.message,
+      errorType: error.name,
+      stackTrace: error.stack ?? "",
+    };
   }
   return { errorMessage: fallback, errorType: "Error", stackTrace: "" };
 }
@@ -195,7 +246,8 @@ export class FunctionPool {
 
   private async acquire(): Promise<FunctionInstance> {
     for (;;) {
-      if (this.closed) throw new Error(`function ${this.spec.key} is shut down`);
+      if (this.closed)
+        throw new Error(`function ${this.spec.key} is shut down`);
       const idle = this.idle.pop();
       if (idle && !idle.dead) return idle;
       if (idle) continue;
@@ -225,10 +277,15 @@ export class FunctionPool {
       ...this.spec.environment,
     });
 
-    const instance = new FunctionInstance(this.spec, env, this.options.logStream, (exited) => {
-      this.all.delete(exited);
-      this.waiting.shift()?.();
-    });
+    const instance = new FunctionInstance(
+      this.spec,
+      env,
+      this.options.logStream,
+      (exited) => {
+        this.all.delete(exited);
+        this.waiting.shift()?.();
+      },
+    );
     this.all.add(instance);
     return instance;
   }

@@ -21,7 +21,11 @@ export function functionSpecOf(
     exportName: fn.handlerExport,
     timeoutSeconds: fn.timeoutSeconds,
     memorySize: fn.memorySize,
-    environment: { ...fn.environment, ...credentialVariables(services), ...overrides },
+    environment: {
+      ...fn.environment,
+      ...credentialVariables(services),
+      ...overrides,
+    },
   };
 }
 
@@ -29,5 +33,7 @@ export function functionSpecOf(
 export function requireHandlerFile(spec: FunctionSpec, dist: boolean): void {
   if (existsSync(spec.file)) return;
   const hint = dist ? "; run `npm run build` first" : "";
-  throw new Error(`handler file of function ${spec.key} not found: ${spec.file}${hint}`);
+  throw new Error(
+    `handler file of function ${spec.key} not found: ${spec.file}${hint}`,
+  );
 }

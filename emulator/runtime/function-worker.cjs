@@ -11,7 +11,9 @@ try {
   const loaded = require(workerData.file);
   handler = loaded[workerData.exportName];
   if (typeof handler !== "function") {
-    initError = new Error(`${workerData.file} has no exported function "${workerData.exportName}"`);
+    initError = new Error(
+      `${workerData.file} has no exported function "${workerData.exportName}"`,
+    );
   }
 } catch (error) {
   initError = error;
@@ -19,7 +21,11 @@ try {
 
 function errorPayload(error) {
   if (error instanceof Error) {
-    return { errorMessage: error.message, errorType: error.name, stackTrace: error.stack || "" };
+    return {
+      errorMessage: error.message,
+      errorType: error.name,
+      stackTrace: error.stack || "",
+    };
   }
   return { errorMessage: String(error), errorType: "Error", stackTrace: "" };
 }
@@ -35,7 +41,9 @@ function run(event, context) {
   // A handler with three parameters is the callback form.
   if (handler.length >= 3) {
     return new Promise((resolve, reject) => {
-      handler(event, context, (error, result) => (error ? reject(error) : resolve(result)));
+      handler(event, context, (error, result) =>
+        error ? reject(error) : resolve(result),
+      );
     });
   }
   return Promise.resolve().then(() => handler(event, context));
@@ -44,15 +52,29 @@ function run(event, context) {
 parentPort.on("message", async (message) => {
   if (message.type !== "invoke") return;
   if (initError) {
-    parentPort.postMessage({ type: "result", id: message.id, ok: false, error: errorPayload(initError), init: true });
+    parentPort.postMessage({
+      type: "result",
+      id: message.id,
+      ok: false,
+      error: errorPayload(initError),
+      init: true,
+    });
     return;
   }
   try {
     const value = serialize(await run(message.event, message.context));
     parentPort.postMessage({ type: "result", id: message.id, ok: true, value });
   } catch (error) {
-    parentPort.postMessage({ type: "result", id: message.id, ok: false, error: errorPayload(error) });
+    parentPort.postMessage({
+      type: "result",
+      id: message.id,
+      ok: false,
+      error: errorPayload(error),
+    });
   }
 });
 
-parentPort.postMessage({ type: "ready", initError: initError ? errorPayload(initError) : undefined });
+parentPort.postMessage({
+  type: "ready",
+  initError: initError ? errorPayload(initError) : undefined,
+});

@@ -7,7 +7,13 @@ export interface InvocationError {
 
 export type InvocationResult =
   | { ok: true; value: unknown; durationMs: number; requestId: string }
-  | { ok: false; error: InvocationError; durationMs: number; requestId: string; timedOut: boolean };
+  | {
+      ok: false;
+      error: InvocationError;
+      durationMs: number;
+      requestId: string;
+      timedOut: boolean;
+    };
 
 /** Settings of one emulated function, from serverless.yml. */
 export interface FunctionSpec {

@@ -16,7 +16,10 @@ export type { SandboxKnobs } from "./knobs";
 export type { SandboxOptions, SandboxServer } from "./http-util";
 
 /** Test postal codes: one the carrier cannot deliver to, one that fails once per key. */
-export const TEST_POSTAL_CODES = { undeliverable: "000000", flaky: "999999" } as const;
+export const TEST_POSTAL_CODES = {
+  undeliverable: "000000",
+  flaky: "999999",
+} as const;
 
 export const CARRIER_NAME = "sandbox-express";
 
@@ -31,7 +34,9 @@ const shipmentSchema = z.strictObject({
     city: text,
     region: text.optional(),
     postalCode: z.string().min(1).max(20),
-    country: z.string().regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO 3166-1 code"),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO 3166-1 code"),
   }),
   items: z
     .array(z.strictObject({ sku: text, quantity: z.number().int().positive() }))
@@ -43,29 +48,61 @@ const shipmentSchema = z.strictObject({
  * Starts the carrier sandbox: `POST /v1/shipments` and `GET /v1/ledger`,
  * with the same auth, knobs and idempotency rules as the payment sandbox.
  */
-export function startCarrierSandbox(options: SandboxOptions): Promise<SandboxServer> {
+export function startCarrierSandbox(
+  options: SandboxOptions,
+): Promise<SandboxServer> {
   const routes: Route[] = [
-    { method: "POST", path: "/v1/shipments", idempotent: true, handle: createShipment },
-    { method: "GET", path: "/v1/ledger", idempotent: false, handle: readLedger },
+    {
+      method: "POST",
+      path: "/v1/shipments",
+      idempotent: true,
+      handle: createShipment,
+    },
+    {
+      method: "GET",
+      path: "/v1/ledger",
+      idempotent: false,
+      handle: readLedger,
+    },
   ];
   return startSandbox("carrier", options, routes);
 }
 
-function createShipment({ body, idempotencyKey, store }: RouteRequest): RouteResult {
+function createShipment({
+  body,
+  idempotencyKey,
+  store,
+}: RouteRequest): RouteResult {
   const input = parseBody(shipmentSchema, body);
   const postalCode = input.address.postalCode;
   if (postalCode === TEST_POSTAL_CODES.undeliverable) {
     const message = `the carrier does not deliver to postal code ${postalCode}`;
-    const error = { type: "invalid_request_error", code: "address_undeliverable", message, param: "address.postalCode" };
+    const error = {
+      type: "invalid_request_error",
+      code: "address_undeliverable",
+      message,
+      param: "address.postalCode",
+    };
     return { status: 422, body: { error } };
   }
-  if (postalCode === TEST_POSTAL_CODES.flaky && store.recordFirstAttempt(idempotencyKey)) {
+  if (
+    postalCode === TEST_POSTAL_CODES.flaky &&
+    store.recordFirstAttempt(idempotencyKey)
+  ) {
     const message = "temporary failure; retry with the same Idempotency-Key";
-    return { status: 503, body: { error: { type: "api_error", code: "temporarily_unavailable", message } }, store: false };
+    return {
+      status: 503,
+      body: {
+        error: { type: "api_error", code: "temporarily_unavailable", message },
+      },
+      store: false,
+    };
   }
   const shipment: ShipmentRecord = {
     id: newId("shp"),
-    trackingNumber: newTrackingNumber((candidate) => store.hasTrackingNumber(candidate)),
+    trackingNumber: newTrackingNumber((candidate) =>
+      store.hasTrackingNumber(candidate),
+    ),
     carrier: CARRIER_NAME,
     status: "created",
     orderId: input.orderId,

@@ -96,9 +96,12 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const unknownKey = issue?.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+  const unknownKey =
+    issue?.code === "unrecognized_keys" ? issue.keys[0] : undefined;
   const param = unknownKey ?? (issue?.path.join(".") || "body");
-  const problem = unknownKey ? "is not a known field" : (issue?.message ?? "is invalid");
+  const problem = unknownKey
+    ? "is not a known field"
+    : (issue?.message ?? "is invalid");
   throw new HttpError(400, {
     type: "invalid_request_error",
     code: "parameter_invalid",
@@ -113,7 +116,11 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
  * `GET /health` and `POST /_control`, which updates the knobs without auth
  * because the server only listens on loopback.
  */
-export async function startSandbox(name: string, options: SandboxOptions, routes: Route[]): Promise<SandboxServer> {
+export async function startSandbox(
+  name: string,
+  options: SandboxOptions,
+  routes: Route[],
+): Promise<SandboxServer> {
   const context: SandboxContext = {
     name,
     apiKey: options.apiKey,
@@ -124,7 +131,9 @@ export async function startSandbox(name: string, options: SandboxOptions, routes
     closing: new AbortController(),
   };
   const server = http.createServer((req, res) => {
-    handleRequest(context, req, res).catch((error: unknown) => sendError(context, res, error));
+    handleRequest(context, req, res).catch((error: unknown) =>
+      sendError(context, res, error),
+    );
   });
   await listen(server, options.port);
   const port = (server.address() as AddressInfo).port;
@@ -149,7 +158,10 @@ function listen(server: http.Server, port: number): Promise<void> {
   });
 }
 
-async function closeSandbox(context: SandboxContext, server: http.Server): Promise<void> {
+async function closeSandbox(
+  context: SandboxContext,
+  server: http.Server,
+): Promise<void> {
   if (context.closing.signal.aborted) return;
   context.closing.abort();
   await new Promise<void>((resolve) => {
@@ -161,7 +173,11 @@ async function closeSandbox(context: SandboxContext, server: http.Server): Promi
   context.logger?.info("sandbox closed");
 }
 
-async function handleRequest(context: SandboxContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handleRequest(
+  context: SandboxContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
   if (req.method === "GET" && path === "/health") {
     sendJson(res, 200, { status: "ok", sandbox: context.name });
@@ -176,9 +192,26 @@ async function handleRequest(context: SandboxContext, req: http.IncomingMessage,
   checkAuthorization(req, context.apiKey);
   const result = route.idempotent
     ? await runIdempotent(context, route, req, path)
-    : { ...route.handle({ body: undefined, idempotencyKey: "", store: context.store }), replayed: false };
-  const headers: Record<string, string> = result.replayed ? { "Idempotent-Replayed": "true" } : {};
-  context.logger?.debug({ method: req.method, path, status: result.status, replayed: result.replayed }, "request handled");
+    : {
+        ...route.handle({
+          body: undefined,
+          idempotencyKey: "",
+          store: context.store,
+        }),
+        replayed: false,
+      };
+  const headers: Record<string, string> = result.replayed
+    ? { "Idempotent-Replayed": "true" }
+    : {};
+  context.logger?.debug(
+    {
+      method: req.method,
+      path,
+      status: result.status,
+      replayed: result.replayed,
+    },
+    "request handled",
+  );
   sendJson(res, result.status, result.body, headers);
 }
 
@@ -190,11 +223,19 @@ function findRoute(routes: Route[], method: string, path: string): Route {
     const allowed = matches.map((candidate) => candidate.method).join(", ");
     throw new HttpError(
       405,
-      { type: "invalid_request_error", code: "method_not_allowed", message: `${method} is not allowed on ${path}; use ${allowed}` },
+      {
+        type: "invalid_request_error",
+        code: "method_not_allowed",
+        message: `${method} is not allowed on ${path}; use ${allowed}`,
+      },
       { Allow: allowed },
     );
   }
-  throw new HttpError(404, { type: "invalid_request_error", code: "route_not_found", message: `no route for ${method} ${path}` });
+  throw new HttpError(404, {
+    type: "invalid_request_error",
+    code: "route_not_found",
+    message: `no route for ${method} ${path}`,
+  });
 }
 
 async function applyKnobs(context: SandboxContext): Promise<void> {
@@ -202,21 +243,32 @@ async function applyKnobs(context: SandboxContext): Promise<void> {
   if (decision.kind === "rate_limited") {
     throw new HttpError(
       429,
-      { type: "rate_limit_error", code: "rate_limited", message: `too many requests; retry after ${decision.retryAfterSeconds} s` },
+      {
+        type: "rate_limit_error",
+        code: "rate_limited",
+        message: `too many requests; retry after ${decision.retryAfterSeconds} s`,
+      },
       { "Retry-After": String(decision.retryAfterSeconds) },
     );
   }
   if (decision.kind === "injected_error") {
-    throw new HttpError(503, { type: "api_error", code: "temporarily_unavailable", message: "injected failure; retry later" });
+    throw new HttpError(503, {
+      type: "api_error",
+      code: "temporarily_unavailable",
+      message: "injected failure; retry later",
+    });
   }
 }
 
 function checkAuthorization(req: http.IncomingMessage, apiKey: string): void {
   const header = req.headers.authorization ?? "";
-  const presented = header.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
+  const presented = header.startsWith("Bearer ")
+    ? header.slice("Bearer ".length)
+    : "";
   // Comparing digests keeps the comparison constant-time for any key length.
   const digest = (value: string) => createHash("sha256").update(value).digest();
-  if (presented !== "" && timingSafeEqual(digest(presented), digest(apiKey))) return;
+  if (presented !== "" && timingSafeEqual(digest(presented), digest(apiKey)))
+    return;
   throw new HttpError(401, {
     type: "authentication_error",
     code: "invalid_api_key",
@@ -255,16 +307,27 @@ async function runIdempotent(
         param: "Idempotency-Key",
       });
     }
-    if (stored) return { status: stored.status, body: stored.body, replayed: true };
+    if (stored)
+      return { status: stored.status, body: stored.body, replayed: true };
     const result = route.handle({ body, idempotencyKey, store });
-    if (result.store !== false) store.saveResponse(idempotencyKey, { fingerprint, status: result.status, body: result.body });
+    if (result.store !== false)
+      store.saveResponse(idempotencyKey, {
+        fingerprint,
+        status: result.status,
+        body: result.body,
+      });
     return { ...result, replayed: false };
   });
 }
 
 function readIdempotencyKey(req: http.IncomingMessage): string {
   const key = req.headers["idempotency-key"];
-  if (typeof key === "string" && key.length > 0 && key.length <= MAX_IDEMPOTENCY_KEY_LENGTH) return key;
+  if (
+    typeof key === "string" &&
+    key.length > 0 &&
+    key.length <= MAX_IDEMPOTENCY_KEY_LENGTH
+  )
+    return key;
   throw new HttpError(400, {
     type: "invalid_request_error",
     code: "idempotency_key_missing",
@@ -275,7 +338,9 @@ function readIdempotencyKey(req: http.IncomingMessage): string {
 
 /** Hashes the method, path and body with object keys sorted. */
 function fingerprintOf(method: string, path: string, body: unknown): string {
-  return createHash("sha256").update(`${method} ${path}\n${canonicalJson(body)}`).digest("hex");
+  return createHash("sha256")
+    .update(`${method} ${path}\n${canonicalJson(body)}`)
+    .digest("hex");
 }
 
 function canonicalJson(value: unknown): string {
@@ -288,8 +353,15 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-async function handleControl(context: SandboxContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const update = parseBody(knobUpdateSchema, parseJson(await readBody(req, MAX_BODY_BYTES)));
+async function handleControl(
+  context: SandboxContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  const update = parseBody(
+    knobUpdateSchema,
+    parseJson(await readBody(req, MAX_BODY_BYTES)),
+  );
   const knobs = context.gate.update(update);
   context.logger?.info({ knobs }, "sandbox knobs updated");
   sendJson(res, 200, { knobs });
@@ -299,13 +371,21 @@ async function handleControl(context: SandboxContext, req: http.IncomingMessage,
  * Reads the body up to `limitBytes`. Past the limit it rejects with 413 and
  * discards the rest, and the 413 response closes the connection.
  */
-export function readBody(req: http.IncomingMessage, limitBytes: number): Promise<string> {
+export function readBody(
+  req: http.IncomingMessage,
+  limitBytes: number,
+): Promise<string> {
   const tooLarge = new HttpError(
     413,
-    { type: "invalid_request_error", code: "body_too_large", message: `request body exceeds ${limitBytes} bytes` },
+    {
+      type: "invalid_request_error",
+      code: "body_too_large",
+      message: `request body exceeds ${limitBytes} bytes`,
+    },
     { Connection: "close" },
   );
-  if (Number(req.headers["content-length"]) > limitBytes) return Promise.reject(tooLarge);
+  if (Number(req.headers["content-length"]) > limitBytes)
+    return Promise.reject(tooLarge);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -329,11 +409,20 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, { type: "invalid_request_error", code: "invalid_json", message: "request body is not valid JSON" });
+    throw new HttpError(400, {
+      type: "invalid_request_error",
+      code: "invalid_json",
+      message: "request body is not valid JSON",
+    });
   }
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
@@ -343,17 +432,30 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   res.end(text);
 }
 
-function sendError(context: SandboxContext, res: http.ServerResponse, error: unknown): void {
+function sendError(
+  context: SandboxContext,
+  res: http.ServerResponse,
+  error: unknown,
+): void {
   if (res.headersSent || res.destroyed) return;
   if (context.closing.signal.aborted) {
     res.destroy();
     return;
   }
   if (error instanceof HttpError) {
-    context.logger?.debug({ status: error.status, code: error.error.code }, "request rejected");
+    context.logger?.debug(
+      { status: error.status, code: error.error.code },
+      "request rejected",
+    );
     sendJson(res, error.status, { error: error.error }, error.headers);
     return;
   }
   context.logger?.error({ err: error }, "sandbox request failed");
-  sendJson(res, 500, { error: { type: "api_error", code: "internal_error", message: "internal sandbox error" } });
+  sendJson(res, 500, {
+    error: {
+      type: "api_error",
+      code: "internal_error",
+      message: "internal sandbox error",
+    },
+  });
 }

@@ -11,7 +11,11 @@ export interface SandboxKnobs {
   rateLimitPerSecond: number;
 }
 
-export const DEFAULT_KNOBS: SandboxKnobs = { latencyMs: 0, errorRate: 0, rateLimitPerSecond: 0 };
+export const DEFAULT_KNOBS: SandboxKnobs = {
+  latencyMs: 0,
+  errorRate: 0,
+  rateLimitPerSecond: 0,
+};
 
 /** Schema of a partial knob update, as sent to `POST /_control`. */
 export const knobUpdateSchema = z.strictObject({
@@ -52,7 +56,9 @@ export class KnobGate {
   /** Validates and merges a partial update; throws a ZodError when invalid. */
   update(partial: Partial<SandboxKnobs>): SandboxKnobs {
     const parsed = knobUpdateSchema.parse(partial);
-    const defined = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
+    const defined = Object.fromEntries(
+      Object.entries(parsed).filter(([, value]) => value !== undefined),
+    );
     this.current = { ...this.current, ...defined };
     // A new rate starts with a full bucket.
     this.tokens = this.bucketSize();
@@ -63,9 +69,12 @@ export class KnobGate {
   /** Decides one request's fate, waiting out the latency; `signal` cancels the wait. */
   async apply(signal: AbortSignal): Promise<KnobDecision> {
     const retryAfterSeconds = this.takeToken();
-    if (retryAfterSeconds !== undefined) return { kind: "rate_limited", retryAfterSeconds };
-    if (this.current.latencyMs > 0) await sleep(this.current.latencyMs, undefined, { signal });
-    if (this.current.errorRate > 0 && this.random() < this.current.errorRate) return { kind: "injected_error" };
+    if (retryAfterSeconds !== undefined)
+      return { kind: "rate_limited", retryAfterSeconds };
+    if (this.current.latencyMs > 0)
+      await sleep(this.current.latencyMs, undefined, { signal });
+    if (this.current.errorRate > 0 && this.random() < this.current.errorRate)
+      return { kind: "injected_error" };
     return { kind: "pass" };
   }
 
@@ -74,7 +83,10 @@ export class KnobGate {
     const rate = this.current.rateLimitPerSecond;
     if (rate <= 0) return undefined;
     const now = this.now();
-    this.tokens = Math.min(this.bucketSize(), this.tokens + ((now - this.refilledAt) / 1000) * rate);
+    this.tokens = Math.min(
+      this.bucketSize(),
+      this.tokens + ((now - this.refilledAt) / 1000) * rate,
+    );
     this.refilledAt = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;

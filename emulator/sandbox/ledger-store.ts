@@ -101,50 +101,89 @@ export class LedgerStore {
 
   findResponse(key: string): StoredResponse | undefined {
     const row = this.db
-      .prepare("SELECT fingerprint, status, body FROM idempotency_keys WHERE key = ?")
-      .get(key) as { fingerprint: string; status: number; body: string } | undefined;
+      .prepare(
+        "SELECT fingerprint, status, body FROM idempotency_keys WHERE key = ?",
+      )
+      .get(key) as
+      { fingerprint: string; status: number; body: string } | undefined;
     if (!row) return undefined;
-    return { fingerprint: row.fingerprint, status: row.status, body: JSON.parse(row.body) };
+    return {
+      fingerprint: row.fingerprint,
+      status: row.status,
+      body: JSON.parse(row.body),
+    };
   }
 
   saveResponse(key: string, response: StoredResponse): void {
     this.db
-      .prepare("INSERT INTO idempotency_keys (key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(key, response.fingerprint, response.status, JSON.stringify(response.body), new Date().toISOString());
+      .prepare(
+        "INSERT INTO idempotency_keys (key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
+      )
+      .run(
+        key,
+        response.fingerprint,
+        response.status,
+        JSON.stringify(response.body),
+        new Date().toISOString(),
+      );
   }
 
   /** Records a key's first attempt; returns true only the first time for that key. */
   recordFirstAttempt(key: string): boolean {
-    const result = this.db.prepare("INSERT OR IGNORE INTO failed_first_attempts (key) VALUES (?)").run(key);
+    const result = this.db
+      .prepare("INSERT OR IGNORE INTO failed_first_attempts (key) VALUES (?)")
+      .run(key);
     return result.changes === 1;
   }
 
   insertCharge(charge: ChargeRecord): void {
     this.db
-      .prepare("INSERT INTO charges (id, order_id, amount, currency, status, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(charge.id, charge.orderId, charge.amount, charge.currency, charge.status, charge.createdAt);
+      .prepare(
+        "INSERT INTO charges (id, order_id, amount, currency, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(
+        charge.id,
+        charge.orderId,
+        charge.amount,
+        charge.currency,
+        charge.status,
+        charge.createdAt,
+      );
   }
 
   findCharge(id: string): ChargeRecord | undefined {
-    return this.db.prepare(`${SELECT_CHARGES} WHERE id = ?`).get(id) as ChargeRecord | undefined;
+    return this.db.prepare(`${SELECT_CHARGES} WHERE id = ?`).get(id) as
+      ChargeRecord | undefined;
   }
 
   listCharges(): ChargeRecord[] {
-    return this.db.prepare(`${SELECT_CHARGES} ORDER BY rowid`).all() as ChargeRecord[];
+    return this.db
+      .prepare(`${SELECT_CHARGES} ORDER BY rowid`)
+      .all() as ChargeRecord[];
   }
 
   /** Sums the refunds of one charge, in minor units. */
   refundedAmount(chargeId: string): number {
     const row = this.db
-      .prepare("SELECT COALESCE(SUM(amount), 0) AS total FROM refunds WHERE charge_id = ?")
+      .prepare(
+        "SELECT COALESCE(SUM(amount), 0) AS total FROM refunds WHERE charge_id = ?",
+      )
       .get(chargeId) as { total: number };
     return row.total;
   }
 
   insertRefund(refund: RefundRecord): void {
     this.db
-      .prepare("INSERT INTO refunds (id, charge_id, amount, status, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(refund.id, refund.chargeId, refund.amount, refund.status, refund.createdAt);
+      .prepare(
+        "INSERT INTO refunds (id, charge_id, amount, status, created_at) VALUES (?, ?, ?, ?, ?)",
+      )
+      .run(
+        refund.id,
+        refund.chargeId,
+        refund.amount,
+        refund.status,
+        refund.createdAt,
+      );
   }
 
   listRefunds(): RefundRecord[] {
@@ -156,7 +195,11 @@ export class LedgerStore {
   }
 
   hasTrackingNumber(trackingNumber: string): boolean {
-    return this.db.prepare("SELECT 1 FROM shipments WHERE tracking_number = ?").get(trackingNumber) !== undefined;
+    return (
+      this.db
+        .prepare("SELECT 1 FROM shipments WHERE tracking_number = ?")
+        .get(trackingNumber) !== undefined
+    );
   }
 
   insertShipment(shipment: ShipmentRecord): void {

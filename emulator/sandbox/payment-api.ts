@@ -19,12 +19,18 @@ export type { SandboxOptions, SandboxServer } from "./http-util";
  * `tok_flaky` gets a 503 on the first request of each idempotency key and
  * succeeds on the next. Any other token is rejected as invalid.
  */
-export const TEST_TOKENS = { ok: "tok_ok", declined: "tok_declined", flaky: "tok_flaky" } as const;
+export const TEST_TOKENS = {
+  ok: "tok_ok",
+  declined: "tok_declined",
+  flaky: "tok_flaky",
+} as const;
 
 const chargeSchema = z.strictObject({
   orderId: z.string().min(1).max(200),
   amount: z.number().int().positive(),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, "must be a 3-letter ISO 4217 code"),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, "must be a 3-letter ISO 4217 code"),
   token: z.string().min(1).max(200),
 });
 
@@ -38,16 +44,37 @@ const refundSchema = z.strictObject({
  * `GET /v1/ledger`, modelled on a card provider with Stripe-style
  * idempotency keys and error bodies.
  */
-export function startPaymentSandbox(options: SandboxOptions): Promise<SandboxServer> {
+export function startPaymentSandbox(
+  options: SandboxOptions,
+): Promise<SandboxServer> {
   const routes: Route[] = [
-    { method: "POST", path: "/v1/charges", idempotent: true, handle: createCharge },
-    { method: "POST", path: "/v1/refunds", idempotent: true, handle: createRefund },
-    { method: "GET", path: "/v1/ledger", idempotent: false, handle: readLedger },
+    {
+      method: "POST",
+      path: "/v1/charges",
+      idempotent: true,
+      handle: createCharge,
+    },
+    {
+      method: "POST",
+      path: "/v1/refunds",
+      idempotent: true,
+      handle: createRefund,
+    },
+    {
+      method: "GET",
+      path: "/v1/ledger",
+      idempotent: false,
+      handle: readLedger,
+    },
   ];
   return startSandbox("payment", options, routes);
 }
 
-function createCharge({ body, idempotencyKey, store }: RouteRequest): RouteResult {
+function createCharge({
+  body,
+  idempotencyKey,
+  store,
+}: RouteRequest): RouteResult {
   const input = parseBody(chargeSchema, body);
   switch (input.token) {
     case TEST_TOKENS.declined:
@@ -56,7 +83,13 @@ function createCharge({ body, idempotencyKey, store }: RouteRequest): RouteResul
       if (store.recordFirstAttempt(idempotencyKey)) {
         return {
           status: 503,
-          body: { error: { type: "api_error", code: "temporarily_unavailable", message: "temporary failure; retry with the same Idempotency-Key" } },
+          body: {
+            error: {
+              type: "api_error",
+              code: "temporarily_unavailable",
+              message: "temporary failure; retry with the same Idempotency-Key",
+            },
+          },
           store: false,
         };
       }
@@ -64,7 +97,10 @@ function createCharge({ body, idempotencyKey, store }: RouteRequest): RouteResul
     case TEST_TOKENS.ok:
       break;
     default:
-      return cardError("invalid_token", `token "${input.token}" is not a known test token`);
+      return cardError(
+        "invalid_token",
+        `token "${input.token}" is not a known test token`,
+      );
   }
   const charge: ChargeRecord = {
     id: newId("ch"),
@@ -79,7 +115,10 @@ function createCharge({ body, idempotencyKey, store }: RouteRequest): RouteResul
 }
 
 function cardError(code: string, message: string): RouteResult {
-  return { status: 402, body: { error: { type: "card_error", code, message, param: "token" } } };
+  return {
+    status: 402,
+    body: { error: { type: "card_error", code, message, param: "token" } },
+  };
 }
 
 /** Refunds `amount`, or everything not yet refunded when it is absent. */
@@ -88,13 +127,33 @@ function createRefund({ body, store }: RouteRequest): RouteResult {
   const charge = store.findCharge(input.chargeId);
   if (!charge) {
     const message = `no charge with id "${input.chargeId}"`;
-    return { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message, param: "chargeId" } } };
+    return {
+      status: 404,
+      body: {
+        error: {
+          type: "invalid_request_error",
+          code: "resource_missing",
+          message,
+          param: "chargeId",
+        },
+      },
+    };
   }
   const refundable = charge.amount - store.refundedAmount(charge.id);
   const amount = input.amount ?? refundable;
   if (amount <= 0 || amount > refundable) {
     const message = `refund of ${amount} exceeds the ${refundable} still refundable on charge ${charge.id}`;
-    return { status: 422, body: { error: { type: "invalid_request_error", code: "amount_exceeds_refundable", message, param: "amount" } } };
+    return {
+      status: 422,
+      body: {
+        error: {
+          type: "invalid_request_error",
+          code: "amount_exceeds_refundable",
+          message,
+          param: "amount",
+        },
+      },
+    };
   }
   const refund: RefundRecord = {
     id: newId("re"),
@@ -108,5 +167,8 @@ function createRefund({ body, store }: RouteRequest): RouteResult {
 }
 
 function readLedger({ store }: RouteRequest): RouteResult {
-  return { status: 200, body: { charges: store.listCharges(), refunds: store.listRefunds() } };
+  return {
+    status: 200,
+    body: { charges: store.listCharges(), refunds: store.listRefunds() },
+  };
 }

@@ -72,7 +72,20 @@ interface FieldSpec {
   names?: readonly string[];
 }
 
-const MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTH_NAMES = [
+  "JAN",
+  "FEB",
+  "MAR",
+  "APR",
+  "MAY",
+  "JUN",
+  "JUL",
+  "AUG",
+  "SEP",
+  "OCT",
+  "NOV",
+  "DEC",
+];
 const WEEKDAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 const SECOND: FieldSpec = { name: "second", min: 0, max: 59 };
@@ -80,8 +93,18 @@ const MINUTE: FieldSpec = { name: "minute", min: 0, max: 59 };
 const HOUR: FieldSpec = { name: "hour", min: 0, max: 23 };
 const DAY_OF_MONTH: FieldSpec = { name: "day-of-month", min: 1, max: 31 };
 // Month names map to 1-12, so the list is indexed from 1.
-const MONTH: FieldSpec = { name: "month", min: 1, max: 12, names: ["", ...MONTH_NAMES] };
-const DAY_OF_WEEK: FieldSpec = { name: "day-of-week", min: 0, max: 6, names: WEEKDAY_NAMES };
+const MONTH: FieldSpec = {
+  name: "month",
+  min: 1,
+  max: 12,
+  names: ["", ...MONTH_NAMES],
+};
+const DAY_OF_WEEK: FieldSpec = {
+  name: "day-of-week",
+  min: 0,
+  max: 6,
+  names: WEEKDAY_NAMES,
+};
 const YEAR: FieldSpec = { name: "year", min: 1970, max: 2099 };
 
 const FIELD_ORDER = "second minute hour day-of-month month day-of-week year";
@@ -107,7 +130,13 @@ export function parseCron(expression: string): CronSchedule {
     );
   }
   const [second, minute, hour, dayOfMonth, month, dayOfWeek, year] = fields as [
-    string, string, string, string, string, string, string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
   ];
   return {
     expression,
@@ -123,7 +152,12 @@ export function parseCron(expression: string): CronSchedule {
 
 /** Parses a field made of `*`, values, ranges and steps into sorted values. */
 function parsePlainField(text: string, field: FieldSpec): number[] {
-  if (text === "?") throw new CronFieldError(field, text, "is invalid: `?` is allowed only in day-of-month and day-of-week");
+  if (text === "?")
+    throw new CronFieldError(
+      field,
+      text,
+      "is invalid: `?` is allowed only in day-of-month and day-of-week",
+    );
   const values = new Set<number>();
   for (const item of splitList(text, field)) {
     for (const value of expandItem(item, field)) values.add(value);
@@ -133,14 +167,16 @@ function parsePlainField(text: string, field: FieldSpec): number[] {
 
 function splitList(text: string, field: FieldSpec): string[] {
   const items = text.split(",");
-  if (items.some((item) => item === "")) throw new CronFieldError(field, text, "has an empty list item");
+  if (items.some((item) => item === ""))
+    throw new CronFieldError(field, text, "has an empty list item");
   return items;
 }
 
 /** Expands `*`, `n`, `a-b`, `*\/s`, `n/s` or `a-b/s` into its values. */
 function expandItem(item: string, field: FieldSpec): number[] {
   const parts = item.split("/");
-  if (parts.length > 2) throw new CronFieldError(field, item, "has more than one `/`");
+  if (parts.length > 2)
+    throw new CronFieldError(field, item, "has more than one `/`");
   const [rangeText = "", stepText] = parts;
   const step = stepText === undefined ? 1 : parseStep(stepText, item, field);
   let start: number;
@@ -160,18 +196,32 @@ function expandItem(item: string, field: FieldSpec): number[] {
   return values;
 }
 
-function parseRange(text: string, item: string, field: FieldSpec): [number, number] {
+function parseRange(
+  text: string,
+  item: string,
+  field: FieldSpec,
+): [number, number] {
   const bounds = text.split("-");
-  if (bounds.length !== 2) throw new CronFieldError(field, item, "is not a valid range");
+  if (bounds.length !== 2)
+    throw new CronFieldError(field, item, "is not a valid range");
   const start = parseValue(bounds[0] ?? "", item, field);
   const end = parseValue(bounds[1] ?? "", item, field);
-  if (start > end) throw new CronFieldError(field, item, `is a range whose start ${start} is after its end ${end}`);
+  if (start > end)
+    throw new CronFieldError(
+      field,
+      item,
+      `is a range whose start ${start} is after its end ${end}`,
+    );
   return [start, end];
 }
 
 function parseStep(text: string, item: string, field: FieldSpec): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) {
-    throw new CronFieldError(field, item, "has an invalid step; the step after `/` must be a positive integer");
+    throw new CronFieldError(
+      field,
+      item,
+      "has an invalid step; the step after `/` must be a positive integer",
+    );
   }
   return Number(text);
 }
@@ -180,18 +230,34 @@ function parseStep(text: string, item: string, field: FieldSpec): number {
 function parseValue(text: string, item: string, field: FieldSpec): number {
   // NOTE: Tencent's tables list names in upper case only; accepting lower
   // case here is an assumption.
-  const nameIndex = text === "" || !field.names ? -1 : field.names.indexOf(text.toUpperCase());
+  const nameIndex =
+    text === "" || !field.names ? -1 : field.names.indexOf(text.toUpperCase());
   if (nameIndex >= 0) return nameIndex;
-  if (!/^\d+$/.test(text)) throw new CronFieldError(field, item, `is not a number${field.names ? " or name" : ""}`);
+  if (!/^\d+$/.test(text))
+    throw new CronFieldError(
+      field,
+      item,
+      `is not a number${field.names ? " or name" : ""}`,
+    );
   const value = Number(text);
   if (value < field.min || value > field.max) {
-    throw new CronFieldError(field, item, `is out of range ${field.min}-${field.max}`);
+    throw new CronFieldError(
+      field,
+      item,
+      `is out of range ${field.min}-${field.max}`,
+    );
   }
   return value;
 }
 
 function parseDayOfMonth(text: string): DayOfMonthRule {
-  const rule: DayOfMonthRule = { restricted: true, days: [], lastDay: false, lastWeekday: false, nearestWeekdays: [] };
+  const rule: DayOfMonthRule = {
+    restricted: true,
+    days: [],
+    lastDay: false,
+    lastWeekday: false,
+    nearestWeekdays: [],
+  };
   if (text === "*" || text === "?") return { ...rule, restricted: false };
   const days = new Set<number>();
   for (const item of splitList(text, DAY_OF_MONTH)) {
@@ -200,7 +266,9 @@ function parseDayOfMonth(text: string): DayOfMonthRule {
     } else if (item === "LW") {
       rule.lastWeekday = true;
     } else if (/^\d+W$/.test(item)) {
-      rule.nearestWeekdays.push(parseValue(item.slice(0, -1), item, DAY_OF_MONTH));
+      rule.nearestWeekdays.push(
+        parseValue(item.slice(0, -1), item, DAY_OF_MONTH),
+      );
     } else {
       rejectSpecialCharacters(item, DAY_OF_MONTH);
       for (const day of expandItem(item, DAY_OF_MONTH)) days.add(day);
@@ -211,7 +279,12 @@ function parseDayOfMonth(text: string): DayOfMonthRule {
 }
 
 function parseDayOfWeek(text: string): DayOfWeekRule {
-  const rule: DayOfWeekRule = { restricted: true, weekdays: [], lastInMonth: [], nthInMonth: [] };
+  const rule: DayOfWeekRule = {
+    restricted: true,
+    weekdays: [],
+    lastInMonth: [],
+    nthInMonth: [],
+  };
   if (text === "*" || text === "?") return { ...rule, restricted: false };
   const weekdays = new Set<number>();
   for (const item of splitList(text, DAY_OF_WEEK)) {
@@ -221,7 +294,8 @@ function parseDayOfWeek(text: string): DayOfWeekRule {
       rule.nthInMonth.push(parseNthWeekday(item));
     } else {
       rejectSpecialCharacters(item, DAY_OF_WEEK);
-      for (const weekday of expandItem(item, DAY_OF_WEEK)) weekdays.add(weekday);
+      for (const weekday of expandItem(item, DAY_OF_WEEK))
+        weekdays.add(weekday);
     }
   }
   rule.weekdays = [...weekdays].sort((a, b) => a - b);
@@ -233,16 +307,29 @@ function parseNthWeekday(item: string): { weekday: number; nth: number } {
   const [weekdayText = "", nthText = ""] = item.split("#");
   const weekday = parseValue(weekdayText, item, DAY_OF_WEEK);
   if (!/^[1-5]$/.test(nthText)) {
-    throw new CronFieldError(DAY_OF_WEEK, item, "has an invalid week number; the number after `#` must be 1-5");
+    throw new CronFieldError(
+      DAY_OF_WEEK,
+      item,
+      "has an invalid week number; the number after `#` must be 1-5",
+    );
   }
   return { weekday, nth: Number(nthText) };
 }
 
 /** Rejects `?`, `L`, `W` or `#` mixed into a list or range. */
 function rejectSpecialCharacters(item: string, field: FieldSpec): void {
-  if (item === "?") throw new CronFieldError(field, item, "is invalid: `?` must be the whole field");
+  if (item === "?")
+    throw new CronFieldError(
+      field,
+      item,
+      "is invalid: `?` must be the whole field",
+    );
   if (item === "L" && field === DAY_OF_WEEK) {
-    throw new CronFieldError(field, item, "is invalid: `L` in day-of-week needs a weekday, as in `5L`");
+    throw new CronFieldError(
+      field,
+      item,
+      "is invalid: `L` in day-of-week needs a weekday, as in `5L`",
+    );
   }
 }
 
@@ -260,9 +347,12 @@ export function nextFireTime(
 ): Date | undefined {
   const offsetMinutes = options.utcOffsetMinutes ?? SCF_UTC_OFFSET_MINUTES;
   if (!Number.isInteger(offsetMinutes) || Math.abs(offsetMinutes) > 18 * 60) {
-    throw new RangeError(`utcOffsetMinutes must be an integer from -1080 to 1080, got ${offsetMinutes}`);
+    throw new RangeError(
+      `utcOffsetMinutes must be an integer from -1080 to 1080, got ${offsetMinutes}`,
+    );
   }
-  if (Number.isNaN(after.getTime())) throw new RangeError("nextFireTime needs a valid Date for `after`");
+  if (Number.isNaN(after.getTime()))
+    throw new RangeError("nextFireTime needs a valid Date for `after`");
   const offsetMs = offsetMinutes * 60_000;
   // Work on a Date whose UTC fields show the schedule's wall clock.
   const startMs = Math.floor((after.getTime() + offsetMs) / 1000) * 1000 + 1000;
@@ -271,7 +361,10 @@ export function nextFireTime(
 }
 
 /** Searches from `start` (inclusive) on a wall clock expressed in UTC fields. */
-function findNextWallClockTime(schedule: CronSchedule, start: Date): Date | undefined {
+function findNextWallClockTime(
+  schedule: CronSchedule,
+  start: Date,
+): Date | undefined {
   let cursor = start;
   for (;;) {
     const year = cursor.getUTCFullYear();
@@ -344,34 +437,56 @@ function nextTimeOfDay(schedule: CronSchedule, cursor: Date): Date | undefined {
  * day-of-week combine. The WeChat and CloudBase timer docs say either may
  * match, as in Vixie cron, so this takes their union.
  */
-function matchingDays(schedule: CronSchedule, year: number, month: number): number[] {
+function matchingDays(
+  schedule: CronSchedule,
+  year: number,
+  month: number,
+): number[] {
   const { daysOfMonth, daysOfWeek } = schedule;
   const length = daysInMonth(year, month);
   const days: number[] = [];
   for (let day = 1; day <= length; day += 1) {
-    const monthMatch = daysOfMonth.restricted && matchesDayOfMonth(daysOfMonth, year, month, day);
-    const weekMatch = daysOfWeek.restricted && matchesDayOfWeek(daysOfWeek, year, month, day);
+    const monthMatch =
+      daysOfMonth.restricted &&
+      matchesDayOfMonth(daysOfMonth, year, month, day);
+    const weekMatch =
+      daysOfWeek.restricted && matchesDayOfWeek(daysOfWeek, year, month, day);
     const bothOpen = !daysOfMonth.restricted && !daysOfWeek.restricted;
     if (bothOpen || monthMatch || weekMatch) days.push(day);
   }
   return days;
 }
 
-function matchesDayOfMonth(rule: DayOfMonthRule, year: number, month: number, day: number): boolean {
+function matchesDayOfMonth(
+  rule: DayOfMonthRule,
+  year: number,
+  month: number,
+  day: number,
+): boolean {
   const length = daysInMonth(year, month);
   if (rule.days.includes(day)) return true;
   if (rule.lastDay && day === length) return true;
-  if (rule.lastWeekday && day === nearestWeekday(year, month, length)) return true;
-  return rule.nearestWeekdays.some((target) => target <= length && nearestWeekday(year, month, target) === day);
+  if (rule.lastWeekday && day === nearestWeekday(year, month, length))
+    return true;
+  return rule.nearestWeekdays.some(
+    (target) => target <= length && nearestWeekday(year, month, target) === day,
+  );
 }
 
-function matchesDayOfWeek(rule: DayOfWeekRule, year: number, month: number, day: number): boolean {
+function matchesDayOfWeek(
+  rule: DayOfWeekRule,
+  year: number,
+  month: number,
+  day: number,
+): boolean {
   const weekday = weekdayOf(year, month, day);
   if (rule.weekdays.includes(weekday)) return true;
   const isLastOfItsKind = day + 7 > daysInMonth(year, month);
   if (isLastOfItsKind && rule.lastInMonth.includes(weekday)) return true;
   const nth = Math.ceil(day / 7);
-  return rule.nthInMonth.some((entry) => entry.weekday === weekday && entry.nth === nth);
+  return rule.nthInMonth.some(
+    (entry) => entry.weekday === weekday && entry.nth === nth,
+  );
 }
 
 /**
@@ -387,12 +502,22 @@ function nearestWeekday(year: number, month: number, day: number): number {
   return day;
 }
 
-function firstAtLeast(sortedValues: number[], minimum: number): number | undefined {
+function firstAtLeast(
+  sortedValues: number[],
+  minimum: number,
+): number | undefined {
   return sortedValues.find((value) => value >= minimum);
 }
 
 /** Builds a wall-clock time; out-of-range parts roll over as in Date.UTC. */
-function wallClock(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): Date {
+function wallClock(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+): Date {
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
 }
 

@@ -26,24 +26,34 @@ export class TimerScheduler {
     this.arm(trigger, schedule, new Date());
   }
 
-  private arm(trigger: TimerTrigger, schedule: CronSchedule, after: Date): void {
+  private arm(
+    trigger: TimerTrigger,
+    schedule: CronSchedule,
+    after: Date,
+  ): void {
     if (this.closed) return;
     const next = nextFireTime(schedule, after);
     if (!next) {
-      this.logger.info({ trigger: trigger.name }, "timer has no future firing time");
+      this.logger.info(
+        { trigger: trigger.name },
+        "timer has no future firing time",
+      );
       return;
     }
 
     const wait = Math.min(next.getTime() - Date.now(), MAX_TIMEOUT_MS);
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (Date.now() < next.getTime()) {
-        this.arm(trigger, schedule, after);
-        return;
-      }
-      this.fire(trigger, next);
-      this.arm(trigger, schedule, next);
-    }, Math.max(0, wait));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (Date.now() < next.getTime()) {
+          this.arm(trigger, schedule, after);
+          return;
+        }
+        this.fire(trigger, next);
+        this.arm(trigger, schedule, next);
+      },
+      Math.max(0, wait),
+    );
     this.timers.add(timer);
   }
 
@@ -58,12 +68,21 @@ export class TimerScheduler {
       .then((result) => {
         if (!result.ok) {
           this.logger.warn(
-            { trigger: trigger.name, requestId: result.requestId, error: result.error.errorMessage },
+            {
+              trigger: trigger.name,
+              requestId: result.requestId,
+              error: result.error.errorMessage,
+            },
             "timer invocation failed",
           );
         }
       })
-      .catch((error: unknown) => this.logger.error({ err: error, trigger: trigger.name }, "timer invocation failed"));
+      .catch((error: unknown) =>
+        this.logger.error(
+          { err: error, trigger: trigger.name },
+          "timer invocation failed",
+        ),
+      );
   }
 
   close(): void {

@@ -19,4 +19,8 @@ const carriers = new CarrierClient({
   logger: instance.logger,
 });
 
-export const main_handler = processShippingHandler(instance, carriers, payments);
+export const main_handler = processShippingHandler(
+  instance,
+  carriers,
+  payments,
+);

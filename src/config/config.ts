@@ -12,8 +12,13 @@ const url = z.url({ protocol: /^https?$/ });
 const baseSchema = z.object({
   DATABASE_URL: z
     .string()
-    .regex(/^(sqlite:|postgres:|postgresql:)/, "must start with sqlite:, postgres: or postgresql:"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    .regex(
+      /^(sqlite:|postgres:|postgresql:)/,
+      "must start with sqlite:, postgres: or postgresql:",
+    ),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
   ORDER_API_KEYS: z.string().optional(),
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
   ORDER_CREATED_TOPIC: z.string().min(1).default("order-created"),
@@ -81,14 +86,18 @@ export class ConfigError extends Error {
   }
 }
 
-function parsePart<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+function parsePart<T extends z.ZodType>(
+  schema: T,
+  env: NodeJS.ProcessEnv,
+): z.infer<T> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
 
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join(".");
     const value = env[name];
-    const reason = value === undefined ? "is missing" : `is invalid: ${issue.message}`;
+    const reason =
+      value === undefined ? "is missing" : `is invalid: ${issue.message}`;
     return `${name} ${reason}`;
   });
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
@@ -98,7 +107,10 @@ function parsePart<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.in
  * Parses the environment once, at cold start, so a missing or invalid value
  * fails before the first request with the variable's name.
  */
-export function loadConfig(parts: ConfigPart[] = [], env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  parts: ConfigPart[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
   const base = parsePart(baseSchema, env);
   const config: Config = {
     databaseUrl: base.DATABASE_URL,
@@ -108,7 +120,10 @@ export function loadConfig(parts: ConfigPart[] = [], env: NodeJS.ProcessEnv = pr
       .map((key) => key.trim())
       .filter((key) => key.length > 0),
     idempotencyTtlSeconds: base.IDEMPOTENCY_TTL_SECONDS,
-    topics: { orderCreated: base.ORDER_CREATED_TOPIC, orderPaid: base.ORDER_PAID_TOPIC },
+    topics: {
+      orderCreated: base.ORDER_CREATED_TOPIC,
+      orderPaid: base.ORDER_PAID_TOPIC,
+    },
   };
 
   if (parts.includes("publisher")) {

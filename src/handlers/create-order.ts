@@ -2,7 +2,11 @@ import { createHash, randomUUID } from "node:crypto";
 import { ConflictError, ValidationError } from "../errors";
 import { createEnvelope } from "../messaging/envelope";
 import { flushOutbox, outboxMessageOf } from "../messaging/outbox";
-import { orderRequestSchema, type OrderRequest, totalOf } from "../orders/order-request";
+import {
+  orderRequestSchema,
+  type OrderRequest,
+  totalOf,
+} from "../orders/order-request";
 import { acceptedView } from "../orders/order-view";
 import type { Instance } from "../runtime/instance";
 import { requestIdOf } from "../scf/context";
@@ -21,20 +25,35 @@ function canonicalJson(value: unknown): string {
   if (value !== null && typeof value === "object") {
     const entries = Object.keys(value as object)
       .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+      .map(
+        (key) =>
+          `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
+      );
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value);
 }
 
-function idempotencyOf(key: string | undefined, request: OrderRequest, ttlSeconds: number): IdempotencyInput | undefined {
+function idempotencyOf(
+  key: string | undefined,
+  request: OrderRequest,
+  ttlSeconds: number,
+): IdempotencyInput | undefined {
   if (key === undefined) return undefined;
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new ValidationError("Idempotency-Key must be 1-255 visible ASCII characters", [
-      { field: "headers.idempotency-key", message: "must be 1-255 visible ASCII characters" },
-    ]);
+    throw new ValidationError(
+      "Idempotency-Key must be 1-255 visible ASCII characters",
+      [
+        {
+          field: "headers.idempotency-key",
+          message: "must be 1-255 visible ASCII characters",
+        },
+      ],
+    );
   }
-  const requestHash = createHash("sha256").update(canonicalJson(request)).digest("hex");
+  const requestHash = createHash("sha256")
+    .update(canonicalJson(request))
+    .digest("hex");
   return { key, requestHash, ttlSeconds };
 }
 
@@ -47,21 +66,38 @@ function idempotencyOf(key: string | undefined, request: OrderRequest, ttlSecond
 export function createOrderHandler(instance: Instance) {
   const { config, store, publisher, logger } = instance;
 
-  return async function main_handler(event: unknown, context: unknown): Promise<IntegratedResponse> {
+  return async function main_handler(
+    event: unknown,
+    context: unknown,
+  ): Promise<IntegratedResponse> {
     const requestId = requestIdOf(context);
     const log = logger.child({ requestId });
     try {
       const request = parseHttpEvent(event);
       requireMethod(request, "POST");
       requireApiKey(request, config.orderApiKeys);
-      const body = parseOrThrow(orderRequestSchema, parseJsonBody(request), "order", "body");
-      const idempotency = idempotencyOf(header(request, "idempotency-key"), body, config.idempotencyTtlSeconds);
+      const body = parseOrThrow(
+        orderRequestSchema,
+        parseJsonBody(request),
+        "order",
+        "body",
+      );
+      const idempotency = idempotencyOf(
+        header(request, "idempotency-key"),
+        body,
+        config.idempotencyTtlSeconds,
+      );
       await instance.ready();
 
       const now = new Date();
       const orderId = `ord_${randomUUID().replace(/-/g, "")}`;
       const totalAmount = totalOf(body.items);
-      const envelope = createEnvelope("order.created", orderId, { totalAmount, currency: body.currency }, now);
+      const envelope = createEnvelope(
+        "order.created",
+        orderId,
+        { totalAmount, currency: body.currency },
+        now,
+      );
       const outbox = [outboxMessageOf(envelope, config.topics.orderCreated)];
       const outcome = await store.createOrder(
         { ...body, orderId, totalAmount, createdAt: now.toISOString() },
@@ -76,7 +112,10 @@ export function createOrderHandler(instance: Instance) {
         );
       }
       if (outcome.kind === "replayed") {
-        log.info({ orderId: outcome.order.orderId }, "idempotent replay of an accepted order");
+        log.info(
+          { orderId: outcome.order.orderId },
+          "idempotent replay of an accepted order",
+        );
         return jsonResponse(202, acceptedView(outcome.order), {
           location: `/orders/${outcome.order.orderId}`,
           "idempotent-replayed": "true",
@@ -85,7 +124,9 @@ export function createOrderHandler(instance: Instance) {
 
       if (publisher) await flushOutbox(outbox, store, publisher, log);
       log.info({ orderId, totalAmount }, "order accepted");
-      return jsonResponse(202, acceptedView(outcome.order), { location: `/orders/${orderId}` });
+      return jsonResponse(202, acceptedView(outcome.order), {
+        location: `/orders/${orderId}`,
+      });
     } catch (error) {
       return errorResponseLogged(error, requestId, log);
     }

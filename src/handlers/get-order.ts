@@ -14,12 +14,25 @@ const ORDER_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * the last path segment (a Function URL has no path parameters).
  */
 function orderIdOf(request: HttpRequest): string {
-  const fromPath = request.path.split("/").filter((segment) => segment.length > 0).pop();
+  const fromPath = request.path
+    .split("/")
+    .filter((segment) => segment.length > 0)
+    .pop();
   const orderId = request.pathParameters.id ?? fromPath;
-  if (orderId === undefined || orderId === "orders" || !ORDER_ID.test(orderId)) {
-    throw new ValidationError("order id is missing or invalid; use GET /orders/{id}", [
-      { field: "pathParameters.id", message: "must be 1-64 letters, digits, '_' or '-'" },
-    ]);
+  if (
+    orderId === undefined ||
+    orderId === "orders" ||
+    !ORDER_ID.test(orderId)
+  ) {
+    throw new ValidationError(
+      "order id is missing or invalid; use GET /orders/{id}",
+      [
+        {
+          field: "pathParameters.id",
+          message: "must be 1-64 letters, digits, '_' or '-'",
+        },
+      ],
+    );
   }
   return orderId;
 }
@@ -28,7 +41,10 @@ function orderIdOf(request: HttpRequest): string {
 export function getOrderHandler(instance: Instance) {
   const { config, store, logger } = instance;
 
-  return async function main_handler(event: unknown, context: unknown): Promise<IntegratedResponse> {
+  return async function main_handler(
+    event: unknown,
+    context: unknown,
+  ): Promise<IntegratedResponse> {
     const requestId = requestIdOf(context);
     const log = logger.child({ requestId });
     try {

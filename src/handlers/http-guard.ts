@@ -1,5 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { MethodNotAllowedError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "../errors";
+import {
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  ValidationError,
+} from "../errors";
 import { header, type HttpRequest } from "../scf/http-event";
 
 /** Largest request body `POST /orders` accepts, in bytes. */
@@ -14,7 +19,10 @@ function digest(value: string): Buffer {
  * Comparing SHA-256 digests with timingSafeEqual keeps the time constant
  * whatever the keys' lengths. No keys configured means no check.
  */
-export function requireApiKey(request: HttpRequest, keys: readonly string[]): void {
+export function requireApiKey(
+  request: HttpRequest,
+  keys: readonly string[],
+): void {
   if (keys.length === 0) return;
 
   const presented = header(request, "x-api-key");
@@ -30,28 +38,40 @@ export function requireApiKey(request: HttpRequest, keys: readonly string[]): vo
 }
 
 /** Parses a JSON request body within the size limit. */
-export function parseJsonBody(request: HttpRequest, maxBytes = MAX_BODY_BYTES): unknown {
-  if (Buffer.byteLength(request.body, "utf8") > maxBytes) throw new PayloadTooLargeError(maxBytes);
+export function parseJsonBody(
+  request: HttpRequest,
+  maxBytes = MAX_BODY_BYTES,
+): unknown {
+  if (Buffer.byteLength(request.body, "utf8") > maxBytes)
+    throw new PayloadTooLargeError(maxBytes);
 
   const contentType = header(request, "content-type");
-  if (contentType !== undefined && !/^application\/(.+\+)?json\b/i.test(contentType.trim())) {
-    throw new ValidationError(`unsupported content-type "${contentType}"; send application/json`, [
-      { field: "headers.content-type", message: "must be application/json" },
-    ]);
+  if (
+    contentType !== undefined &&
+    !/^application\/(.+\+)?json\b/i.test(contentType.trim())
+  ) {
+    throw new ValidationError(
+      `unsupported content-type "${contentType}"; send application/json`,
+      [{ field: "headers.content-type", message: "must be application/json" }],
+    );
   }
   if (request.body.trim() === "") {
-    throw new ValidationError("request body is missing; send the order as JSON", [
-      { field: "body", message: "is required" },
-    ]);
+    throw new ValidationError(
+      "request body is missing; send the order as JSON",
+      [{ field: "body", message: "is required" }],
+    );
   }
   try {
     return JSON.parse(request.body);
   } catch {
-    throw new ValidationError("request body is not valid JSON", [{ field: "body", message: "is not valid JSON" }]);
+    throw new ValidationError("request body is not valid JSON", [
+      { field: "body", message: "is not valid JSON" },
+    ]);
   }
 }
 
 /** Throws unless the request uses `method`; the error maps to 405. */
 export function requireMethod(request: HttpRequest, method: string): void {
-  if (request.method !== method) throw new MethodNotAllowedError(request.method, method);
+  if (request.method !== method)
+    throw new MethodNotAllowedError(request.method, method);
 }

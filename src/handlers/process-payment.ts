@@ -3,7 +3,12 @@ import { createEnvelope } from "../messaging/envelope";
 import { flushOutbox, outboxMessageOf } from "../messaging/outbox";
 import type { PaymentClient } from "../payments/payment-client";
 import type { Instance } from "../runtime/instance";
-import { type BatchResult, processBatch, type RecordOutcome, type RecordWork } from "./queue-batch";
+import {
+  type BatchResult,
+  processBatch,
+  type RecordOutcome,
+  type RecordWork,
+} from "./queue-batch";
 
 /** The payment provider's idempotency key for an order's charge. */
 export function chargeKeyOf(orderId: string): string {
@@ -16,40 +21,60 @@ export function chargeKeyOf(orderId: string): string {
  * provider's reason. A message for an order that is no longer `pending`
  * is a redelivery and is skipped.
  */
-export function processPaymentHandler(instance: Instance, payments: PaymentClient) {
+export function processPaymentHandler(
+  instance: Instance,
+  payments: PaymentClient,
+) {
   const { store, publisher, config } = instance;
 
-  async function handle({ envelope, log, deadline }: RecordWork): Promise<RecordOutcome> {
+  async function handle({
+    envelope,
+    log,
+    deadline,
+  }: RecordWork): Promise<RecordOutcome> {
     const order = await store.getOrder(envelope.orderId);
-    if (!order) throw new PermanentError("order_not_found", `order ${envelope.orderId} not found`);
+    if (!order)
+      throw new PermanentError(
+        "order_not_found",
+        `order ${envelope.orderId} not found`,
+      );
     if (order.status !== "pending") {
-      log.info({ status: order.status }, "order is past payment; duplicate message skipped");
+      log.info(
+        { status: order.status },
+        "order is past payment; duplicate message skipped",
+      );
       return "skipped";
     }
 
     const now = () => new Date().toISOString();
     let chargeId: string;
     try {
-      const charge = await payments.charge(
-        {
-          orderId: order.orderId,
-          amount: order.totalAmount,
-          currency: order.currency,
-          token: order.paymentToken,
-          idempotencyKey: chargeKeyOf(order.orderId),
-          deadline,
-        },
-      );
+      const charge = await payments.charge({
+        orderId: order.orderId,
+        amount: order.totalAmount,
+        currency: order.currency,
+        token: order.paymentToken,
+        idempotencyKey: chargeKeyOf(order.orderId),
+        deadline,
+      });
       chargeId = charge.id;
     } catch (error) {
       if (!(error instanceof PermanentError)) throw error;
       const reason = `${error.code}: ${error.message}`;
-      await store.transition({ orderId: order.orderId, to: "payment_failed", at: now(), reason, patch: { failureReason: reason } });
+      await store.transition({
+        orderId: order.orderId,
+        to: "payment_failed",
+        at: now(),
+        reason,
+        patch: { failureReason: reason },
+      });
       log.info({ reason }, "payment failed");
       return "processed";
     }
 
-    const paid = createEnvelope("order.paid", order.orderId, { paymentReference: chargeId });
+    const paid = createEnvelope("order.paid", order.orderId, {
+      paymentReference: chargeId,
+    });
     const outbox = [outboxMessageOf(paid, config.topics.orderPaid)];
     const outcome = await store.transition({
       orderId: order.orderId,
@@ -59,7 +84,10 @@ export function processPaymentHandler(instance: Instance, payments: PaymentClien
       outbox,
     });
     if (outcome.kind !== "applied") {
-      log.warn({ outcome: outcome.kind }, "order changed during payment; charge kept, no message emitted");
+      log.warn(
+        { outcome: outcome.kind },
+        "order changed during payment; charge kept, no message emitted",
+      );
       return "skipped";
     }
     if (publisher) await flushOutbox(outbox, store, publisher, log);
@@ -67,7 +95,17 @@ export function processPaymentHandler(instance: Instance, payments: PaymentClien
     return "processed";
   }
 
-  return function main_handler(event: unknown, context: unknown): Promise<BatchResult> {
-    return processBatch(event, context, instance, "process-payment", "order.created", handle);
+  return function main_handler(
+    event: unknown,
+    context: unknown,
+  ): Promise<BatchResult> {
+    return processBatch(
+      event,
+      context,
+      instance,
+      "process-payment",
+      "order.created",
+      handle,
+    );
   };
 }

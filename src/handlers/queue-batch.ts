@@ -1,7 +1,16 @@
 import { createHash } from "node:crypto";
-import { isRetryable, messageOf, PermanentError, TransientError } from "../errors";
+import {
+  isRetryable,
+  messageOf,
+  PermanentError,
+  TransientError,
+} from "../errors";
 import type { Logger } from "../logging/logger";
-import { type Envelope, type MessageType, parseEnvelope } from "../messaging/envelope";
+import {
+  type Envelope,
+  type MessageType,
+  parseEnvelope,
+} from "../messaging/envelope";
 import type { Instance } from "../runtime/instance";
 import { requestIdOf } from "../scf/context";
 import { parseQueueEvent, type QueueRecord } from "../scf/queue-event";
@@ -28,7 +37,8 @@ export interface BatchResult {
 const DEADLINE_MARGIN_MS = 500;
 
 function deadlineOf(context: unknown, startedAt: number): number {
-  const limit = (context as { time_limit_in_ms?: unknown } | undefined)?.time_limit_in_ms;
+  const limit = (context as { time_limit_in_ms?: unknown } | undefined)
+    ?.time_limit_in_ms;
   const ms = typeof limit === "number" && limit > 0 ? limit : 3_000;
   return startedAt + Math.max(ms - DEADLINE_MARGIN_MS, ms / 2);
 }
@@ -58,7 +68,14 @@ export async function processBatch(
 
   for (const entry of parsed) {
     if (!entry.ok) {
-      await deadLetter(instance, functionName, entry.raw, undefined, entry.error.message, log);
+      await deadLetter(
+        instance,
+        functionName,
+        entry.raw,
+        undefined,
+        entry.error.message,
+        log,
+      );
       result.deadLettered += 1;
       continue;
     }
@@ -69,7 +86,10 @@ export async function processBatch(
     try {
       envelope = parseEnvelope(record.body, `Records.${record.index}.msgBody`);
       if (envelope.type !== expectedType) {
-        throw new PermanentError("unexpected_message_type", `message type ${envelope.type} does not belong to ${functionName}; expected ${expectedType}`);
+        throw new PermanentError(
+          "unexpected_message_type",
+          `message type ${envelope.type} does not belong to ${functionName}; expected ${expectedType}`,
+        );
       }
       const work = {
         envelope,
@@ -81,17 +101,30 @@ export async function processBatch(
       result[outcome] += 1;
     } catch (error) {
       if (isRetryable(error)) {
-        recordLog.warn({ err: error, orderId: envelope?.orderId }, "record failed; the invocation will be retried");
+        recordLog.warn(
+          { err: error, orderId: envelope?.orderId },
+          "record failed; the invocation will be retried",
+        );
         retryable.push(messageOf(error));
         continue;
       }
-      await deadLetter(instance, functionName, record.raw, envelope, messageOf(error), recordLog, record.messageId);
+      await deadLetter(
+        instance,
+        functionName,
+        record.raw,
+        envelope,
+        messageOf(error),
+        recordLog,
+        record.messageId,
+      );
       result.deadLettered += 1;
     }
   }
 
   if (retryable.length > 0) {
-    throw new TransientError(`${retryable.length} of ${parsed.length} records failed: ${retryable[0]}`);
+    throw new TransientError(
+      `${retryable.length} of ${parsed.length} records failed: ${retryable[0]}`,
+    );
   }
   log.info({ ...result }, "batch done");
   return result;
@@ -118,5 +151,8 @@ async function deadLetter(
     payload,
     createdAt: new Date().toISOString(),
   });
-  log.error({ deadLetterId: id, orderId: envelope?.orderId, reason }, "record dead-lettered");
+  log.error(
+    { deadLetterId: id, orderId: envelope?.orderId, reason },
+    "record dead-lettered",
+  );
 }

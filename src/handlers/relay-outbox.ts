@@ -23,23 +23,29 @@ const TIME_MARGIN_MS = 1_000;
 export function relayOutboxHandler(instance: Instance) {
   const { store, publisher, logger } = instance;
 
-  return async function main_handler(event: unknown, context: unknown): Promise<FlushResult> {
+  return async function main_handler(
+    event: unknown,
+    context: unknown,
+  ): Promise<FlushResult> {
     const startedAt = Date.now();
     const log = logger.child({ requestId: requestIdOf(context) });
     const timer = parseTimerEvent(event);
     await instance.ready();
-    if (!publisher) throw new Error("relay-outbox needs the publisher configuration");
+    if (!publisher)
+      throw new Error("relay-outbox needs the publisher configuration");
 
-    const limit = (context as { time_limit_in_ms?: number } | undefined)?.time_limit_in_ms ?? 3_000;
+    const limit =
+      (context as { time_limit_in_ms?: number } | undefined)
+        ?.time_limit_in_ms ?? 3_000;
     const stopAt = startedAt + Math.max(limit - TIME_MARGIN_MS, limit / 2);
     const total: FlushResult = { published: 0, failed: 0 };
     const createdBefore = new Date(startedAt - RELAY_MIN_AGE_MS).toISOString();
     const tried = new Set<string>();
 
     while (Date.now() < stopAt) {
-      const rows = (await store.unsentOutbox(BATCH_SIZE + tried.size, createdBefore)).filter(
-        (row) => !tried.has(row.messageId),
-      );
+      const rows = (
+        await store.unsentOutbox(BATCH_SIZE + tried.size, createdBefore)
+      ).filter((row) => !tried.has(row.messageId));
       if (rows.length === 0) break;
 
       const batch = rows.slice(0, BATCH_SIZE);
@@ -49,7 +55,9 @@ export function relayOutboxHandler(instance: Instance) {
       total.failed += result.failed;
     }
 
-    log.info({ trigger: timer.triggerName, ...total }, "outbox relay done");
+    // An idle relay runs every few seconds; only work done is worth a line.
+    const level = total.published + total.failed > 0 ? "info" : "debug";
+    log[level]({ trigger: timer.triggerName, ...total }, "outbox relay done");
     return total;
   };
 }

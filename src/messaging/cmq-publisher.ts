@@ -47,8 +47,13 @@ export class CmqPublisher implements Publisher {
       return response.MsgId ?? "";
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const detail = code ? `${code}: ${(error as Error).message}` : (error as Error).message;
-      throw new TransientError(`PublishCmqMsg to topic ${request.topic} failed: ${detail}`, { cause: error });
+      const detail = code
+        ? `${code}: ${(error as Error).message}`
+        : (error as Error).message;
+      throw new TransientError(
+        `PublishCmqMsg to topic ${request.topic} failed: ${detail}`,
+        { cause: error },
+      );
     }
   }
 }

@@ -23,7 +23,12 @@ export const envelopeSchema = z.object({
 export type Envelope = z.infer<typeof envelopeSchema>;
 
 /** Creates a new envelope with a fresh message id. */
-export function createEnvelope(type: MessageType, orderId: string, data: Record<string, unknown> = {}, now = new Date()): Envelope {
+export function createEnvelope(
+  type: MessageType,
+  orderId: string,
+  data: Record<string, unknown> = {},
+  now = new Date(),
+): Envelope {
   return {
     version: 1,
     messageId: `msg_${randomUUID()}`,
@@ -43,9 +48,10 @@ export function parseEnvelope(body: string, field = "msgBody"): Envelope {
   try {
     json = JSON.parse(body);
   } catch {
-    throw new ValidationError(`invalid message envelope: ${field} is not valid JSON`, [
-      { field, message: "is not valid JSON" },
-    ]);
+    throw new ValidationError(
+      `invalid message envelope: ${field} is not valid JSON`,
+      [{ field, message: "is not valid JSON" }],
+    );
   }
   return parseOrThrow(envelopeSchema, json, "message envelope", field);
 }

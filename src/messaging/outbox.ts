@@ -5,7 +5,10 @@ import type { Envelope } from "./envelope";
 import type { Publisher } from "./publisher";
 
 /** Builds the outbox row that carries `envelope` to `topic`. */
-export function outboxMessageOf(envelope: Envelope, topic: string): OutboxMessage {
+export function outboxMessageOf(
+  envelope: Envelope,
+  topic: string,
+): OutboxMessage {
   return {
     messageId: envelope.messageId,
     topic,
@@ -39,18 +42,28 @@ export async function flushOutbox(
 
   for (const message of messages) {
     try {
-      await publisher.publish({ topic: message.topic, body: message.body, tags: [message.tag] });
+      await publisher.publish({
+        topic: message.topic,
+        body: message.body,
+        tags: [message.tag],
+      });
       sent.push(message.messageId);
     } catch (error) {
       failed += 1;
       logger.warn(
-        { err: error, messageId: message.messageId, orderId: message.orderId, topic: message.topic },
+        {
+          err: error,
+          messageId: message.messageId,
+          orderId: message.orderId,
+          topic: message.topic,
+        },
         "publish failed; the outbox relay will retry it",
       );
       await store.markOutboxFailed(message.messageId, messageOf(error));
     }
   }
 
-  if (sent.length > 0) await store.markOutboxSent(sent, new Date().toISOString());
+  if (sent.length > 0)
+    await store.markOutboxSent(sent, new Date().toISOString());
   return { published: sent.length, failed };
 }

@@ -8,7 +8,12 @@ export const MAX_ORDER_TOTAL = 1_000_000_000;
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 const itemSchema = z.strictObject({
-  sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, '.', '_' or '-'"),
+  sku: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+      "must be 1-64 letters, digits, '.', '_' or '-'",
+    ),
   quantity: z.int().min(1).max(1_000),
   unitPrice: z.int().min(0).max(MAX_ORDER_TOTAL),
 });
@@ -19,8 +24,15 @@ const addressSchema = z.strictObject({
   line2: text(200).optional(),
   city: text(100),
   region: text(100).optional(),
-  postalCode: z.string().regex(/^[A-Za-z0-9 -]{2,12}$/, "must be 2-12 letters, digits, spaces or '-'"),
-  country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as CN"),
+  postalCode: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9 -]{2,12}$/,
+      "must be 2-12 letters, digits, spaces or '-'",
+    ),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as CN"),
 });
 
 /**
@@ -30,13 +42,26 @@ const addressSchema = z.strictObject({
  */
 export const orderRequestSchema = z
   .strictObject({
-    customerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, "must be 1-64 letters, digits, '.', '_', ':' or '-'"),
-    currency: z.string().refine((code) => CURRENCIES.has(code), "must be an ISO 4217 code such as CNY"),
+    customerId: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/,
+        "must be 1-64 letters, digits, '.', '_', ':' or '-'",
+      ),
+    currency: z
+      .string()
+      .refine(
+        (code) => CURRENCIES.has(code),
+        "must be an ISO 4217 code such as CNY",
+      ),
     items: z.array(itemSchema).min(1).max(100),
     paymentToken: z
       .string()
       .regex(/^[A-Za-z0-9_-]{3,128}$/, "must be a payment token such as tok_…")
-      .refine((token) => !/^\d{12,19}$/.test(token), "looks like a card number; send a payment token instead"),
+      .refine(
+        (token) => !/^\d{12,19}$/.test(token),
+        "looks like a card number; send a payment token instead",
+      ),
     shippingAddress: addressSchema,
   })
   .refine((order) => totalOf(order.items) <= MAX_ORDER_TOTAL, {
@@ -47,7 +72,9 @@ export const orderRequestSchema = z
 export type OrderRequest = z.infer<typeof orderRequestSchema>;
 
 /** Sums quantity times unit price over the items, in minor units. */
-export function totalOf(items: ReadonlyArray<{ quantity: number; unitPrice: number }>): number {
+export function totalOf(
+  items: ReadonlyArray<{ quantity: number; unitPrice: number }>,
+): number {
   let total = 0;
   for (const item of items) total += item.quantity * item.unitPrice;
   return total;

@@ -16,8 +16,13 @@ export function orderView(order: Order): Record<string, unknown> {
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };
-  if (order.paymentReference) view.payment = { reference: order.paymentReference };
-  if (order.trackingNumber) view.shipment = { trackingNumber: order.trackingNumber, carrier: order.carrier };
+  if (order.paymentReference)
+    view.payment = { reference: order.paymentReference };
+  if (order.trackingNumber)
+    view.shipment = {
+      trackingNumber: order.trackingNumber,
+      carrier: order.carrier,
+    };
   if (order.refundReference) view.refund = { reference: order.refundReference };
   if (order.failureReason) view.failureReason = order.failureReason;
   view.history = order.history;

@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { HttpProvider, type ProviderClientOptions } from "../providers/http-provider";
+import {
+  HttpProvider,
+  type ProviderClientOptions,
+} from "../providers/http-provider";
 
 export type { ProviderClientOptions } from "../providers/http-provider";
 
@@ -57,13 +60,35 @@ export class PaymentClient {
     idempotencyKey: string;
     deadline?: number;
   }): Promise<Charge> {
-    const body = { orderId: input.orderId, amount: input.amount, currency: input.currency, token: input.token };
-    return this.http.post("/v1/charges", body, input.idempotencyKey, chargeSchema, input.deadline);
+    const body = {
+      orderId: input.orderId,
+      amount: input.amount,
+      currency: input.currency,
+      token: input.token,
+    };
+    return this.http.post(
+      "/v1/charges",
+      body,
+      input.idempotencyKey,
+      chargeSchema,
+      input.deadline,
+    );
   }
 
   /** Refunds `amount` minor units of a charge; `deadline` works as in `charge`. */
-  refund(input: { chargeId: string; amount: number; idempotencyKey: string; deadline?: number }): Promise<Refund> {
+  refund(input: {
+    chargeId: string;
+    amount: number;
+    idempotencyKey: string;
+    deadline?: number;
+  }): Promise<Refund> {
     const body = { chargeId: input.chargeId, amount: input.amount };
-    return this.http.post("/v1/refunds", body, input.idempotencyKey, refundSchema, input.deadline);
+    return this.http.post(
+      "/v1/refunds",
+      body,
+      input.idempotencyKey,
+      refundSchema,
+      input.deadline,
+    );
   }
 }

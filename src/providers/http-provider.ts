@@ -31,7 +31,8 @@ interface RetryableFailure {
   cause?: unknown;
 }
 
-type AttemptResult = { ok: true; body: unknown } | { ok: false; failure: RetryableFailure };
+type AttemptResult =
+  { ok: true; body: unknown } | { ok: false; failure: RetryableFailure };
 
 /**
  * Sends JSON POSTs to one provider and classifies the outcome once.
@@ -57,10 +58,14 @@ export class HttpProvider {
   ) {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
-      throw new RangeError(`${provider} client: maxAttempts must be a positive integer, got ${options.maxAttempts}`);
+      throw new RangeError(
+        `${provider} client: maxAttempts must be a positive integer, got ${options.maxAttempts}`,
+      );
     }
     if (!(options.timeoutMs > 0)) {
-      throw new RangeError(`${provider} client: timeoutMs must be positive, got ${options.timeoutMs}`);
+      throw new RangeError(
+        `${provider} client: timeoutMs must be positive, got ${options.timeoutMs}`,
+      );
     }
     this.baseUrl = new URL(options.baseUrl).href.replace(/\/+$/, "");
   }
@@ -97,7 +102,15 @@ export class HttpProvider {
         break;
       }
       this.options.logger?.warn(
-        { provider: this.provider, path, attempt: attempts, maxAttempts: this.maxAttempts, status: failure.status, error: failure.reason, delayMs },
+        {
+          provider: this.provider,
+          path,
+          attempt: attempts,
+          maxAttempts: this.maxAttempts,
+          status: failure.status,
+          error: failure.reason,
+          delayMs,
+        },
         "provider request failed; retrying",
       );
       await sleep(delayMs);
@@ -105,7 +118,12 @@ export class HttpProvider {
     throw this.exhaustedError(path, attempts, failure, stoppedByDeadline);
   }
 
-  private async attempt(path: string, body: unknown, idempotencyKey: string, timeoutMs: number): Promise<AttemptResult> {
+  private async attempt(
+    path: string,
+    body: unknown,
+    idempotencyKey: string,
+    timeoutMs: number,
+  ): Promise<AttemptResult> {
     let response: Response;
     let payload: unknown;
     try {
@@ -124,14 +142,22 @@ export class HttpProvider {
       // Reading the whole body also returns the connection to the pool.
       payload = parseJsonOrUndefined(await response.text());
     } catch (error) {
-      return { ok: false, failure: { reason: describeFetchError(error, timeoutMs), cause: error } };
+      return {
+        ok: false,
+        failure: { reason: describeFetchError(error, timeoutMs), cause: error },
+      };
     }
     if (response.ok) return { ok: true, body: payload };
     const { code, message } = providerError(payload);
     if (response.status >= 500 || response.status === 429) {
-      const retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
+      const retryAfterMs = parseRetryAfterMs(
+        response.headers.get("retry-after"),
+      );
       const reason = `status ${response.status}${code ? ` ${code}` : ""}`;
-      return { ok: false, failure: { reason, status: response.status, retryAfterMs } };
+      return {
+        ok: false,
+        failure: { reason, status: response.status, retryAfterMs },
+      };
     }
     const detail = message ? `: ${message}` : "";
     throw new PermanentError(
@@ -140,11 +166,17 @@ export class HttpProvider {
     );
   }
 
-  private parseResponse<T>(path: string, body: unknown, schema: z.ZodType<T>): T {
+  private parseResponse<T>(
+    path: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+  ): T {
     const parsed = schema.safeParse(body);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "unexpected body";
+    const where = issue
+      ? `${issue.path.join(".") || "body"}: ${issue.message}`
+      : "unexpected body";
     throw new PermanentError(
       "invalid_provider_response",
       `${this.provider} POST ${path} succeeded with an unexpected body (${where})`,
@@ -153,7 +185,9 @@ export class HttpProvider {
 
   /** Returns the earlier of the client's and the call's deadline, if any. */
   private deadlineOf(callDeadline: number | undefined): number | undefined {
-    const deadlines = [this.options.deadline?.(), callDeadline].filter((value): value is number => value !== undefined);
+    const deadlines = [this.options.deadline?.(), callDeadline].filter(
+      (value): value is number => value !== undefined,
+    );
     return deadlines.length === 0 ? undefined : Math.min(...deadlines);
   }
 
@@ -173,12 +207,19 @@ export class HttpProvider {
   ): TransientError {
     const prefix = `${this.provider} POST ${path}`;
     if (!failure) {
-      return new TransientError(`${prefix} was not sent because the call deadline had passed`);
+      return new TransientError(
+        `${prefix} was not sent because the call deadline had passed`,
+      );
     }
-    const stop = stoppedByDeadline ? "stopped by the call deadline" : "retries exhausted";
-    return new TransientError(`${prefix} failed after ${attempts} attempt(s), ${stop}; last error: ${failure.reason}`, {
-      cause: failure.cause,
-    });
+    const stop = stoppedByDeadline
+      ? "stopped by the call deadline"
+      : "retries exhausted";
+    return new TransientError(
+      `${prefix} failed after ${attempts} attempt(s), ${stop}; last error: ${failure.reason}`,
+      {
+        cause: failure.cause,
+      },
+    );
   }
 }
 
@@ -187,8 +228,15 @@ export class HttpProvider {
  * min(cap, base * 2^(attempt - 1)) ("full jitter"), raised to the server's
  * Retry-After when that is longer, and never above the cap.
  */
-export function backoffDelayMs(attempt: number, retryAfterMs?: number, random: () => number = Math.random): number {
-  const ceilingMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+export function backoffDelayMs(
+  attempt: number,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
+  const ceilingMs = Math.min(
+    BACKOFF_CAP_MS,
+    BACKOFF_BASE_MS * 2 ** (attempt - 1),
+  );
   const jitteredMs = Math.floor(random() * ceilingMs);
   if (retryAfterMs === undefined) return jitteredMs;
   return Math.max(jitteredMs, Math.min(retryAfterMs, BACKOFF_CAP_MS));
@@ -221,7 +269,10 @@ function providerError(payload: unknown): { code?: string; message?: string } {
   const { code, message } = error as { code?: unknown; message?: unknown };
   return {
     code: typeof code === "string" && code !== "" ? code : undefined,
-    message: typeof message === "string" ? message.slice(0, MAX_PROVIDER_MESSAGE_LENGTH) : undefined,
+    message:
+      typeof message === "string"
+        ? message.slice(0, MAX_PROVIDER_MESSAGE_LENGTH)
+        : undefined,
   };
 }
 
@@ -230,7 +281,11 @@ function providerError(payload: unknown): { code?: string; message?: string } {
  * fetch's DOMException and TypeError may come from another realm (as under jest).
  */
 function describeFetchError(error: unknown, timeoutMs: number): string {
-  const { name, message, cause } = (error ?? {}) as { name?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const { name, message, cause } = (error ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    cause?: { code?: unknown };
+  };
   if (name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
   if (typeof cause?.code === "string") return `network error ${cause.code}`;
   return `network error: ${typeof message === "string" ? message : String(error)}`;

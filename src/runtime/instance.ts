@@ -20,11 +20,16 @@ export interface Instance {
  * throws a ConfigError naming the variable when one is missing or
  * invalid, so a misconfigured function fails at cold start.
  */
-export function createInstance(functionName: string, parts: ConfigPart[]): Instance {
+export function createInstance(
+  functionName: string,
+  parts: ConfigPart[],
+): Instance {
   const config = loadConfig(parts);
   const logger = createLogger({ function: functionName });
   const store = openOrderStore(config.databaseUrl);
-  const publisher = config.publisher ? new CmqPublisher(config.publisher) : undefined;
+  const publisher = config.publisher
+    ? new CmqPublisher(config.publisher)
+    : undefined;
 
   let migrated: Promise<void> | undefined;
   const ready = (): Promise<void> => {

@@ -142,10 +142,7 @@ export function parseHttpEvent(event: unknown): HttpRequest {
 }
 
 /** Returns a header value by name, ignoring the case of the name. */
-export function header(
-  request: HttpRequest,
-  name: string,
-): string | undefined {
+export function header(request: HttpRequest, name: string): string | undefined {
   const lowerName = name.toLowerCase();
   const exact = request.headers[lowerName];
   if (exact !== undefined) return exact;

@@ -63,8 +63,7 @@ const cmqSchema = z.looseObject(
   { error: "must be an object" },
 );
 
-const PARTITION_EXPECTED =
-  'a non-negative integer, a string of digits or ""';
+const PARTITION_EXPECTED = 'a non-negative integer, a string of digits or ""';
 
 const ckafkaSchema = z.looseObject(
   {

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import type { ShippingAddress } from "../orders/order";
-import { HttpProvider, type ProviderClientOptions } from "../providers/http-provider";
+import {
+  HttpProvider,
+  type ProviderClientOptions,
+} from "../providers/http-provider";
 
 export type { ProviderClientOptions } from "../providers/http-provider";
 
@@ -41,8 +44,18 @@ export class CarrierClient {
   }): Promise<Shipment> {
     // Copy only the API's fields: callers often pass order items, which also carry prices.
     const items = input.items.map(({ sku, quantity }) => ({ sku, quantity }));
-    const body = { orderId: input.orderId, address: addressFields(input.address), items };
-    return this.http.post("/v1/shipments", body, input.idempotencyKey, shipmentSchema, input.deadline);
+    const body = {
+      orderId: input.orderId,
+      address: addressFields(input.address),
+      items,
+    };
+    return this.http.post(
+      "/v1/shipments",
+      body,
+      input.idempotencyKey,
+      shipmentSchema,
+      input.deadline,
+    );
   }
 }
 

@@ -7,8 +7,11 @@ import type { OrderStore } from "./order-store";
  */
 export function openOrderStore(databaseUrl: string): OrderStore {
   if (databaseUrl.startsWith("sqlite:")) {
-    const { SqliteOrderStore, sqlitePathOf } = require("./sqlite") as typeof import("./sqlite");
+    const { SqliteOrderStore, sqlitePathOf } =
+      require("./sqlite") as typeof import("./sqlite");
     return new SqliteOrderStore(sqlitePathOf(databaseUrl));
   }
-  throw new Error(`DATABASE_URL scheme is not supported: ${databaseUrl.split(":")[0]}`);
+  throw new Error(
+    `DATABASE_URL scheme is not supported: ${databaseUrl.split(":")[0]}`,
+  );
 }

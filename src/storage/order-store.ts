@@ -1,4 +1,9 @@
-import type { Order, OrderItem, OrderStatus, ShippingAddress } from "../orders/order";
+import type {
+  Order,
+  OrderItem,
+  OrderStatus,
+  ShippingAddress,
+} from "../orders/order";
 
 /** A message stored with the state change that emits it (transactional outbox). */
 export interface OutboxMessage {
@@ -96,7 +101,11 @@ export interface OrderStore {
    * request it returns the first order instead (`replayed`); with a
    * different request, `conflict`. Expired keys count as unused.
    */
-  createOrder(order: NewOrder, outbox: OutboxMessage[], idempotency?: IdempotencyInput): Promise<CreateOrderOutcome>;
+  createOrder(
+    order: NewOrder,
+    outbox: OutboxMessage[],
+    idempotency?: IdempotencyInput,
+  ): Promise<CreateOrderOutcome>;
 
   getOrder(orderId: string): Promise<Order | undefined>;
 

@@ -114,7 +114,9 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetterRecord {
 }
 
 /** Column values of a patch, `undefined` for the ones it leaves alone. */
-export function patchColumns(patch: Record<string, string | undefined> = {}): Array<[string, string]> {
+export function patchColumns(
+  patch: Record<string, string | undefined> = {},
+): Array<[string, string]> {
   const columns: Record<string, string> = {
     paymentReference: "payment_reference",
     refundReference: "refund_reference",

@@ -56,24 +56,32 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   private applyMigrations(): void {
-    this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    );
     const applied = new Set(
       this.db
         .prepare("SELECT id FROM schema_migrations")
         .all()
         .map((row) => (row as { id: string }).id),
     );
-    const record = this.db.prepare("INSERT OR IGNORE INTO schema_migrations (id, applied_at) VALUES (?, ?)");
+    const record = this.db.prepare(
+      "INSERT OR IGNORE INTO schema_migrations (id, applied_at) VALUES (?, ?)",
+    );
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.id)) continue;
       // IMMEDIATE takes the write lock first, so two cold starts racing on a
       // new file do not both run the same migration.
-      this.db.transaction(() => {
-        const again = this.db.prepare("SELECT 1 FROM schema_migrations WHERE id = ?").get(migration.id);
-        if (again) return;
-        this.db.exec(migration.sql);
-        record.run(migration.id, new Date().toISOString());
-      }).immediate();
+      this.db
+        .transaction(() => {
+          const again = this.db
+            .prepare("SELECT 1 FROM schema_migrations WHERE id = ?")
+            .get(migration.id);
+          if (again) return;
+          this.db.exec(migration.sql);
+          record.run(migration.id, new Date().toISOString());
+        })
+        .immediate();
     }
   }
 
@@ -95,8 +103,12 @@ export class SqliteOrderStore implements OrderStore {
          VALUES (@messageId, @topic, @tag, @orderId, @body, @createdAt, 0)`,
       ),
       selectOrder: db.prepare("SELECT * FROM orders WHERE order_id = ?"),
-      selectHistory: db.prepare("SELECT status, reason, at FROM order_history WHERE order_id = ? ORDER BY seq"),
-      selectKey: db.prepare("SELECT request_hash, order_id, expires_at FROM idempotency_keys WHERE idempotency_key = ?"),
+      selectHistory: db.prepare(
+        "SELECT status, reason, at FROM order_history WHERE order_id = ? ORDER BY seq",
+      ),
+      selectKey: db.prepare(
+        "SELECT request_hash, order_id, expires_at FROM idempotency_keys WHERE idempotency_key = ?",
+      ),
       upsertKey: db.prepare(
         `INSERT INTO idempotency_keys (idempotency_key, request_hash, order_id, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?)
@@ -106,13 +118,19 @@ export class SqliteOrderStore implements OrderStore {
       unsentOutbox: db.prepare(
         "SELECT * FROM outbox WHERE sent_at IS NULL AND created_at < ? ORDER BY created_at LIMIT ?",
       ),
-      markSent: db.prepare("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE message_id = ?"),
-      markFailed: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?"),
+      markSent: db.prepare(
+        "UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE message_id = ?",
+      ),
+      markFailed: db.prepare(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?",
+      ),
       insertDeadLetter: db.prepare(
         `INSERT OR IGNORE INTO dead_letters (id, source, message_id, order_id, reason, payload, created_at)
          VALUES (@id, @source, @messageId, @orderId, @reason, @payload, @createdAt)`,
       ),
-      listDeadLetters: db.prepare("SELECT * FROM dead_letters ORDER BY created_at DESC LIMIT ?"),
+      listDeadLetters: db.prepare(
+        "SELECT * FROM dead_letters ORDER BY created_at DESC LIMIT ?",
+      ),
     };
   }
 
@@ -141,7 +159,9 @@ export class SqliteOrderStore implements OrderStore {
 
       this.insertOrder(order, outbox);
       if (idempotency) {
-        const expiresAt = new Date(Date.parse(order.createdAt) + idempotency.ttlSeconds * 1000).toISOString();
+        const expiresAt = new Date(
+          Date.parse(order.createdAt) + idempotency.ttlSeconds * 1000,
+        ).toISOString();
         this.statements.upsertKey.run(
           idempotency.key,
           idempotency.requestHash,
@@ -168,7 +188,13 @@ export class SqliteOrderStore implements OrderStore {
       paymentToken: order.paymentToken,
       createdAt: order.createdAt,
     });
-    this.statements.insertHistory.run(order.orderId, order.orderId, "pending", null, order.createdAt);
+    this.statements.insertHistory.run(
+      order.orderId,
+      order.orderId,
+      "pending",
+      null,
+      order.createdAt,
+    );
     this.insertOutbox(outbox);
   }
 
@@ -186,7 +212,8 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   private readOrder(orderId: string): Order | undefined {
-    const row = this.statements.selectOrder.get(orderId) as OrderRow | undefined;
+    const row = this.statements.selectOrder.get(orderId) as
+      OrderRow | undefined;
     if (!row) return undefined;
     const history = this.statements.selectHistory.all(orderId) as HistoryRow[];
     return orderFromRows(row, history);
@@ -200,7 +227,8 @@ export class SqliteOrderStore implements OrderStore {
     const run = this.db.transaction((): TransitionOutcome => {
       const current = this.readOrder(input.orderId);
       if (!current) return { kind: "not_found" };
-      if (!canTransition(current.status, input.to)) return { kind: "skipped", order: current };
+      if (!canTransition(current.status, input.to))
+        return { kind: "skipped", order: current };
 
       const columns = patchColumns({ ...input.patch });
       this.patchStatement(columns.map(([column]) => column)).run(
@@ -209,7 +237,13 @@ export class SqliteOrderStore implements OrderStore {
         ...columns.map(([, value]) => value),
         input.orderId,
       );
-      this.statements.insertHistory.run(input.orderId, input.orderId, input.to, input.reason ?? null, input.at);
+      this.statements.insertHistory.run(
+        input.orderId,
+        input.orderId,
+        input.to,
+        input.reason ?? null,
+        input.at,
+      );
       this.insertOutbox(input.outbox ?? []);
       return { kind: "applied", order: this.readOrder(input.orderId) as Order };
     });
@@ -220,15 +254,27 @@ export class SqliteOrderStore implements OrderStore {
     const key = columns.join(",");
     let statement = this.patchStatements.get(key);
     if (!statement) {
-      const sets = ["status = ?", "updated_at = ?", ...columns.map((column) => `${column} = ?`)];
-      statement = this.db.prepare(`UPDATE orders SET ${sets.join(", ")} WHERE order_id = ?`);
+      const sets = [
+        "status = ?",
+        "updated_at = ?",
+        ...columns.map((column) => `${column} = ?`),
+      ];
+      statement = this.db.prepare(
+        `UPDATE orders SET ${sets.join(", ")} WHERE order_id = ?`,
+      );
       this.patchStatements.set(key, statement);
     }
     return statement;
   }
 
-  async unsentOutbox(limit: number, createdBefore: string): Promise<OutboxMessage[]> {
-    const rows = this.statements.unsentOutbox.all(createdBefore, limit) as OutboxRow[];
+  async unsentOutbox(
+    limit: number,
+    createdBefore: string,
+  ): Promise<OutboxMessage[]> {
+    const rows = this.statements.unsentOutbox.all(
+      createdBefore,
+      limit,
+    ) as OutboxRow[];
     return rows.map(outboxFromRow);
   }
 

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { orderRequest } from "../helpers/orders";
-import { startTestEmulator, type TestEmulator, waitFor } from "../helpers/emulator";
+import {
+  startTestEmulator,
+  type TestEmulator,
+  waitFor,
+} from "../helpers/emulator";
 
 const FINAL = ["shipped", "payment_failed", "refunded"];
 
@@ -14,10 +18,17 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-async function postOrder(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+async function postOrder(
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${emulator.httpUrl}/orders`, {
     method: "POST",
-    headers: { "content-type": "application/json", "idempotency-key": randomUUID(), ...headers },
+    headers: {
+      "content-type": "application/json",
+      "idempotency-key": randomUUID(),
+      ...headers,
+    },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }
@@ -28,12 +39,17 @@ async function getOrder(orderId: string): Promise<Record<string, any>> {
 }
 
 async function finalOrder(orderId: string): Promise<Record<string, any>> {
-  return waitFor(() => getOrder(orderId), (order) => FINAL.includes(order.status));
+  return waitFor(
+    () => getOrder(orderId),
+    (order) => FINAL.includes(order.status),
+  );
 }
 
 async function paymentLedger(): Promise<Record<string, any[]>> {
   const { paymentUrl, paymentApiKey } = emulator.services;
-  const response = await fetch(`${paymentUrl}/v1/ledger`, { headers: { authorization: `Bearer ${paymentApiKey}` } });
+  const response = await fetch(`${paymentUrl}/v1/ledger`, {
+    headers: { authorization: `Bearer ${paymentApiKey}` },
+  });
   return (await response.json()) as Record<string, any[]>;
 }
 
@@ -50,43 +66,65 @@ describe("order pipeline on the emulator", () => {
     expect(order.status).toBe("shipped");
     expect(order.payment.reference).toMatch(/^ch_/);
     expect(order.shipment.trackingNumber).toBeTruthy();
-    expect(order.history.map((entry: any) => entry.status)).toEqual(["pending", "paid", "shipped"]);
+    expect(order.history.map((entry: any) => entry.status)).toEqual([
+      "pending",
+      "paid",
+      "shipped",
+    ]);
     expect(order.paymentToken).toBeUndefined();
   });
 
   test("tok_declined order ends payment_failed with reason", async () => {
-    const response = await postOrder(orderRequest({ paymentToken: "tok_declined" }));
+    const response = await postOrder(
+      orderRequest({ paymentToken: "tok_declined" }),
+    );
     const { orderId } = (await response.json()) as { orderId: string };
 
     const order = await finalOrder(orderId);
 
     expect(order.status).toBe("payment_failed");
     expect(order.failureReason).toMatch(/card_declined/);
-    expect(order.history.map((entry: any) => entry.status)).toEqual(["pending", "payment_failed"]);
+    expect(order.history.map((entry: any) => entry.status)).toEqual([
+      "pending",
+      "payment_failed",
+    ]);
   });
 
   test("tok_flaky order is retried and charged once", async () => {
-    const response = await postOrder(orderRequest({ paymentToken: "tok_flaky" }));
+    const response = await postOrder(
+      orderRequest({ paymentToken: "tok_flaky" }),
+    );
     const { orderId } = (await response.json()) as { orderId: string };
 
     const order = await finalOrder(orderId);
     const charges = (await paymentLedger()).charges ?? [];
 
     expect(order.status).toBe("shipped");
-    expect(charges.filter((charge) => charge.orderId === orderId)).toHaveLength(1);
+    expect(charges.filter((charge) => charge.orderId === orderId)).toHaveLength(
+      1,
+    );
   });
 
   test("undeliverable address is refunded", async () => {
     const address = { ...orderRequest().shippingAddress, postalCode: "000000" };
-    const response = await postOrder(orderRequest({ shippingAddress: address }));
+    const response = await postOrder(
+      orderRequest({ shippingAddress: address }),
+    );
     const { orderId } = (await response.json()) as { orderId: string };
 
     const order = await finalOrder(orderId);
     const refunds = (await paymentLedger()).refunds ?? [];
 
     expect(order.status).toBe("refunded");
-    expect(order.history.map((entry: any) => entry.status)).toEqual(["pending", "paid", "shipping_failed", "refunded"]);
-    expect(refunds.filter((refund) => refund.chargeId === order.payment.reference)).toHaveLength(1);
+    expect(order.history.map((entry: any) => entry.status)).toEqual([
+      "pending",
+      "paid",
+      "shipping_failed",
+      "refunded",
+    ]);
+    expect(
+      refunds.filter((refund) => refund.chargeId === order.payment.reference),
+    ).toHaveLength(1);
   });
 
   test("repeated idempotency key returns the first order", async () => {
@@ -103,14 +141,19 @@ describe("order pipeline on the emulator", () => {
   test("idempotency key with another body is 409", async () => {
     const key = randomUUID();
     await postOrder(orderRequest(), { "idempotency-key": key });
-    const response = await postOrder(orderRequest({ customerId: "c-2002" }), { "idempotency-key": key });
+    const response = await postOrder(orderRequest({ customerId: "c-2002" }), {
+      "idempotency-key": key,
+    });
 
     expect(response.status).toBe(409);
   });
 
   test("invalid order is 400 naming the field", async () => {
     const response = await postOrder(orderRequest({ currency: "XXQ" }));
-    const body = (await response.json()) as { error: string; issues: Array<{ field: string }> };
+    const body = (await response.json()) as {
+      error: string;
+      issues: Array<{ field: string }>;
+    };
 
     expect(response.status).toBe(400);
     expect(body.error).toBe("invalid_request");
@@ -136,7 +179,9 @@ describe("order pipeline on the emulator", () => {
   });
 
   test("known path with another method is 405", async () => {
-    const response = await fetch(`${emulator.httpUrl}/orders`, { method: "DELETE" });
+    const response = await fetch(`${emulator.httpUrl}/orders`, {
+      method: "DELETE",
+    });
 
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("POST");
@@ -147,6 +192,8 @@ describe("order pipeline on the emulator", () => {
     const second = await fetch(`${emulator.httpUrl}/orders/ord_missing`);
 
     expect(first.headers.get("x-request-id")).toBeTruthy();
-    expect(first.headers.get("x-request-id")).not.toBe(second.headers.get("x-request-id"));
+    expect(first.headers.get("x-request-id")).not.toBe(
+      second.headers.get("x-request-id"),
+    );
   });
 });

@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import pino from "pino";
-import { type Emulator, type EmulatorOptions, startEmulator } from "../../emulator/emulator";
+import {
+  type Emulator,
+  type EmulatorOptions,
+  startEmulator,
+} from "../../emulator/emulator";
 
 export const ROOT = resolve(__dirname, "../..");
 
@@ -17,8 +21,11 @@ export interface TestEmulator extends Emulator {
  * Starts the emulator on ephemeral ports with a fresh data folder, quick
  * retries and function logs captured in memory.
  */
-export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
-  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), "scf-emulator-"));
+export async function startTestEmulator(
+  overrides: Partial<EmulatorOptions> = {},
+): Promise<TestEmulator> {
+  const dataDir =
+    overrides.dataDir ?? mkdtempSync(join(tmpdir(), "scf-emulator-"));
   const logStream = new PassThrough();
   const chunks: Buffer[] = [];
   logStream.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -46,7 +53,11 @@ export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}
 }
 
 /** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value. */
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!done(value) && Date.now() < deadline) {

@@ -3,7 +3,9 @@ import type { OrderRequest } from "../../src/orders/order-request";
 import type { NewOrder, OutboxMessage } from "../../src/storage/order-store";
 
 /** A valid `POST /orders` body; `overrides` replace top-level fields. */
-export function orderRequest(overrides: Partial<OrderRequest> = {}): OrderRequest {
+export function orderRequest(
+  overrides: Partial<OrderRequest> = {},
+): OrderRequest {
   return {
     customerId: "c-1001",
     currency: "CNY",
@@ -32,7 +34,10 @@ export function newOrder(overrides: Partial<NewOrder> = {}): NewOrder {
 }
 
 /** An outbox row for `orderId`. */
-export function outboxMessage(orderId: string, overrides: Partial<OutboxMessage> = {}): OutboxMessage {
+export function outboxMessage(
+  orderId: string,
+  overrides: Partial<OutboxMessage> = {},
+): OutboxMessage {
   const messageId = `msg_${randomUUID()}`;
   return {
     messageId,

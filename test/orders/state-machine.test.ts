@@ -26,7 +26,8 @@ describe("order state machine", () => {
 
   test("final statuses allow no move", () => {
     for (const status of ORDER_STATUSES.filter(isFinal)) {
-      for (const to of ORDER_STATUSES) expect(canTransition(status, to)).toBe(false);
+      for (const to of ORDER_STATUSES)
+        expect(canTransition(status, to)).toBe(false);
     }
   });
 

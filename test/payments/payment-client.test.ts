@@ -2,11 +2,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { startPaymentSandbox, type SandboxServer } from "../../emulator/sandbox/payment-api";
+import {
+  startPaymentSandbox,
+  type SandboxServer,
+} from "../../emulator/sandbox/payment-api";
 import { PermanentError, TransientError } from "../../src/errors";
 import { createLogger } from "../../src/logging/logger";
 import { PaymentClient } from "../../src/payments/payment-client";
-import { backoffDelayMs, type ProviderClientOptions } from "../../src/providers/http-provider";
+import {
+  backoffDelayMs,
+  type ProviderClientOptions,
+} from "../../src/providers/http-provider";
 
 const API_KEY = "sk_test_payment_client_secret";
 
@@ -31,17 +37,38 @@ function captureLogger() {
   return createLogger({ test: "payment-client" }, stream);
 }
 
-function retryLogs(): Array<{ attempt: number; status?: number; error: string; msg: string }> {
-  return logLines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === "provider request failed; retrying");
+function retryLogs(): Array<{
+  attempt: number;
+  status?: number;
+  error: string;
+  msg: string;
+}> {
+  return logLines
+    .map((line) => JSON.parse(line))
+    .filter((entry) => entry.msg === "provider request failed; retrying");
 }
 
 function client(overrides: Partial<ProviderClientOptions> = {}): PaymentClient {
-  return new PaymentClient({ baseUrl: sandbox.url, apiKey: API_KEY, timeoutMs: 2_000, logger: captureLogger(), ...overrides });
+  return new PaymentClient({
+    baseUrl: sandbox.url,
+    apiKey: API_KEY,
+    timeoutMs: 2_000,
+    logger: captureLogger(),
+    ...overrides,
+  });
 }
 
-async function ledger(): Promise<{ charges: Array<{ id: string }>; refunds: Array<{ id: string }> }> {
-  const response = await fetch(`${sandbox.url}/v1/ledger`, { headers: { Authorization: `Bearer ${API_KEY}` } });
-  return (await response.json()) as { charges: Array<{ id: string }>; refunds: Array<{ id: string }> };
+async function ledger(): Promise<{
+  charges: Array<{ id: string }>;
+  refunds: Array<{ id: string }>;
+}> {
+  const response = await fetch(`${sandbox.url}/v1/ledger`, {
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  });
+  return (await response.json()) as {
+    charges: Array<{ id: string }>;
+    refunds: Array<{ id: string }>;
+  };
 }
 
 /** Runs `call` and returns what it threw. */
@@ -54,7 +81,12 @@ async function failureOf(call: () => Promise<unknown>): Promise<unknown> {
   throw new Error("expected the call to throw");
 }
 
-const chargeInput = { orderId: "ord_1", amount: 2599, currency: "CNY", token: "tok_ok" };
+const chargeInput = {
+  orderId: "ord_1",
+  amount: 2599,
+  currency: "CNY",
+  token: "tok_ok",
+};
 
 beforeEach(async () => {
   logLines = [];
@@ -70,7 +102,10 @@ afterEach(async () => {
 
 describe("PaymentClient", () => {
   test("charge returns the charge", async () => {
-    const charge = await client().charge({ ...chargeInput, idempotencyKey: freshKey() });
+    const charge = await client().charge({
+      ...chargeInput,
+      idempotencyKey: freshKey(),
+    });
     expect(charge.id).toMatch(/^ch_/);
     expect(charge.status).toBe("succeeded");
     expect(charge.amount).toBe(2599);
@@ -80,28 +115,52 @@ describe("PaymentClient", () => {
   test("same key charges once", async () => {
     const payments = client();
     const key = freshKey();
-    const first = await payments.charge({ ...chargeInput, idempotencyKey: key });
-    const second = await payments.charge({ ...chargeInput, idempotencyKey: key });
+    const first = await payments.charge({
+      ...chargeInput,
+      idempotencyKey: key,
+    });
+    const second = await payments.charge({
+      ...chargeInput,
+      idempotencyKey: key,
+    });
     expect(second.id).toBe(first.id);
     expect((await ledger()).charges).toHaveLength(1);
   });
 
   test("tok_declined is PermanentError card_declined", async () => {
-    const error = await failureOf(() => client().charge({ ...chargeInput, token: "tok_declined", idempotencyKey: freshKey() }));
+    const error = await failureOf(() =>
+      client().charge({
+        ...chargeInput,
+        token: "tok_declined",
+        idempotencyKey: freshKey(),
+      }),
+    );
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as PermanentError).code).toBe("card_declined");
-    expect((error as PermanentError).message).toContain("the card was declined");
+    expect((error as PermanentError).message).toContain(
+      "the card was declined",
+    );
     expect(retryLogs()).toHaveLength(0);
     expect((await ledger()).charges).toHaveLength(0);
   });
 
   test("unknown token is PermanentError invalid_token", async () => {
-    const error = await failureOf(() => client().charge({ ...chargeInput, token: "tok_other", idempotencyKey: freshKey() }));
+    const error = await failureOf(() =>
+      client().charge({
+        ...chargeInput,
+        token: "tok_other",
+        idempotencyKey: freshKey(),
+      }),
+    );
     expect((error as PermanentError).code).toBe("invalid_token");
   });
 
   test("tok_flaky is retried and charged once", async () => {
-    const charge = await client().charge({ ...chargeInput, token: "tok_flaky", idempotencyKey: freshKey() });
+    const charge = await client().charge({
+      ...chargeInput,
+      token: "tok_flaky",
+      idempotencyKey: freshKey(),
+    });
     expect(charge.status).toBe("succeeded");
     expect((await ledger()).charges).toHaveLength(1);
     const retries = retryLogs();
@@ -111,7 +170,11 @@ describe("PaymentClient", () => {
   });
 
   test("retry logs hold no API key or token", async () => {
-    await client().charge({ ...chargeInput, token: "tok_flaky", idempotencyKey: freshKey() });
+    await client().charge({
+      ...chargeInput,
+      token: "tok_flaky",
+      idempotencyKey: freshKey(),
+    });
     const text = logLines.join("\n");
     expect(logLines.length).toBeGreaterThan(0);
     expect(text).not.toContain(API_KEY);
@@ -120,10 +183,21 @@ describe("PaymentClient", () => {
 
   test("refund once per key", async () => {
     const payments = client();
-    const charge = await payments.charge({ ...chargeInput, idempotencyKey: freshKey() });
+    const charge = await payments.charge({
+      ...chargeInput,
+      idempotencyKey: freshKey(),
+    });
     const key = freshKey();
-    const refund = await payments.refund({ chargeId: charge.id, amount: 2599, idempotencyKey: key });
-    const again = await payments.refund({ chargeId: charge.id, amount: 2599, idempotencyKey: key });
+    const refund = await payments.refund({
+      chargeId: charge.id,
+      amount: 2599,
+      idempotencyKey: key,
+    });
+    const again = await payments.refund({
+      chargeId: charge.id,
+      amount: 2599,
+      idempotencyKey: key,
+    });
     expect(refund.id).toMatch(/^re_/);
     expect(refund.chargeId).toBe(charge.id);
     expect(refund.amount).toBe(2599);
@@ -134,14 +208,29 @@ describe("PaymentClient", () => {
 
   test("refund beyond the charge is PermanentError", async () => {
     const payments = client();
-    const charge = await payments.charge({ ...chargeInput, idempotencyKey: freshKey() });
-    const error = await failureOf(() => payments.refund({ chargeId: charge.id, amount: 9_999, idempotencyKey: freshKey() }));
+    const charge = await payments.charge({
+      ...chargeInput,
+      idempotencyKey: freshKey(),
+    });
+    const error = await failureOf(() =>
+      payments.refund({
+        chargeId: charge.id,
+        amount: 9_999,
+        idempotencyKey: freshKey(),
+      }),
+    );
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as PermanentError).code).toBe("amount_exceeds_refundable");
   });
 
   test("refund of an unknown charge is PermanentError", async () => {
-    const error = await failureOf(() => client().refund({ chargeId: "ch_missing", amount: 1, idempotencyKey: freshKey() }));
+    const error = await failureOf(() =>
+      client().refund({
+        chargeId: "ch_missing",
+        amount: 1,
+        idempotencyKey: freshKey(),
+      }),
+    );
     expect((error as PermanentError).code).toBe("resource_missing");
   });
 
@@ -149,7 +238,9 @@ describe("PaymentClient", () => {
     const payments = client();
     const key = freshKey();
     await payments.charge({ ...chargeInput, idempotencyKey: key });
-    const error = await failureOf(() => payments.charge({ ...chargeInput, amount: 1, idempotencyKey: key }));
+    const error = await failureOf(() =>
+      payments.charge({ ...chargeInput, amount: 1, idempotencyKey: key }),
+    );
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as PermanentError).code).toBe("idempotency_key_reused");
     expect((error as PermanentError).message).toContain("409");
@@ -161,7 +252,10 @@ describe("PaymentClient", () => {
     const payments = client();
     await payments.charge({ ...chargeInput, idempotencyKey: freshKey() });
     const started = Date.now();
-    const charge = await payments.charge({ ...chargeInput, idempotencyKey: freshKey() });
+    const charge = await payments.charge({
+      ...chargeInput,
+      idempotencyKey: freshKey(),
+    });
     const elapsedMs = Date.now() - started;
     expect(charge.status).toBe("succeeded");
     // Retry-After: 1 is honoured up to the 1 s cap.
@@ -174,31 +268,55 @@ describe("PaymentClient", () => {
   test("latency above the timeout is TransientError", async () => {
     sandbox.setKnobs({ latencyMs: 300 });
     const payments = client({ timeoutMs: 40, maxAttempts: 3 });
-    const error = await failureOf(() => payments.charge({ ...chargeInput, idempotencyKey: freshKey() }));
+    const error = await failureOf(() =>
+      payments.charge({ ...chargeInput, idempotencyKey: freshKey() }),
+    );
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).message).toContain("payment POST /v1/charges");
+    expect((error as TransientError).message).toContain(
+      "payment POST /v1/charges",
+    );
     expect((error as TransientError).message).toContain("after 3 attempt(s)");
-    expect((error as TransientError).message).toContain("timed out after 40 ms");
+    expect((error as TransientError).message).toContain(
+      "timed out after 40 ms",
+    );
     expect(retryLogs().map((entry) => entry.attempt)).toEqual([1, 2]);
   });
 
   test("persistent 503 is TransientError naming the status", async () => {
     sandbox.setKnobs({ errorRate: 1 });
-    const error = await failureOf(() => client({ maxAttempts: 2 }).charge({ ...chargeInput, idempotencyKey: freshKey() }));
+    const error = await failureOf(() =>
+      client({ maxAttempts: 2 }).charge({
+        ...chargeInput,
+        idempotencyKey: freshKey(),
+      }),
+    );
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).message).toContain("status 503 temporarily_unavailable");
+    expect((error as TransientError).message).toContain(
+      "status 503 temporarily_unavailable",
+    );
     expect(retryLogs()).toHaveLength(1);
   });
 
   test("wrong API key is PermanentError without retries", async () => {
-    const error = await failureOf(() => client({ apiKey: "sk_wrong" }).charge({ ...chargeInput, idempotencyKey: freshKey() }));
+    const error = await failureOf(() =>
+      client({ apiKey: "sk_wrong" }).charge({
+        ...chargeInput,
+        idempotencyKey: freshKey(),
+      }),
+    );
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as PermanentError).code).toBe("invalid_api_key");
     expect(retryLogs()).toHaveLength(0);
   });
 
   test("invalid amount is PermanentError from a 400", async () => {
-    const error = await failureOf(() => client().charge({ ...chargeInput, amount: -1, idempotencyKey: freshKey() }));
+    const error = await failureOf(() =>
+      client().charge({
+        ...chargeInput,
+        amount: -1,
+        idempotencyKey: freshKey(),
+      }),
+    );
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as PermanentError).code).toBe("parameter_invalid");
   });
@@ -208,7 +326,11 @@ describe("PaymentClient", () => {
     const deadlineMs = Date.now() + 80;
     const started = Date.now();
     const error = await failureOf(() =>
-      client({ timeoutMs: 1_000, maxAttempts: 5, deadline: () => deadlineMs }).charge({
+      client({
+        timeoutMs: 1_000,
+        maxAttempts: 5,
+        deadline: () => deadlineMs,
+      }).charge({
         ...chargeInput,
         idempotencyKey: freshKey(),
       }),
@@ -245,7 +367,10 @@ describe("PaymentClient", () => {
 
   test("passed deadline sends nothing", async () => {
     const error = await failureOf(() =>
-      client({ deadline: () => Date.now() - 1 }).charge({ ...chargeInput, idempotencyKey: freshKey() }),
+      client({ deadline: () => Date.now() - 1 }).charge({
+        ...chargeInput,
+        idempotencyKey: freshKey(),
+      }),
     );
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).message).toContain("was not sent");
@@ -256,7 +381,10 @@ describe("PaymentClient", () => {
     const url = sandbox.url;
     await sandbox.close();
     const error = await failureOf(() =>
-      client({ baseUrl: url, maxAttempts: 2 }).charge({ ...chargeInput, idempotencyKey: freshKey() }),
+      client({ baseUrl: url, maxAttempts: 2 }).charge({
+        ...chargeInput,
+        idempotencyKey: freshKey(),
+      }),
     );
     sandbox = await startPaymentSandbox({ port: 0, dbPath, apiKey: API_KEY });
     expect(error).toBeInstanceOf(TransientError);
@@ -264,7 +392,10 @@ describe("PaymentClient", () => {
   });
 
   test("ledger survives a sandbox restart", async () => {
-    const charge = await client().charge({ ...chargeInput, idempotencyKey: freshKey() });
+    const charge = await client().charge({
+      ...chargeInput,
+      idempotencyKey: freshKey(),
+    });
     await sandbox.close();
     sandbox = await startPaymentSandbox({ port: 0, dbPath, apiKey: API_KEY });
     const charges = (await ledger()).charges;
@@ -273,7 +404,9 @@ describe("PaymentClient", () => {
   });
 
   test("rejects maxAttempts below 1", () => {
-    expect(() => client({ maxAttempts: 0 })).toThrow("maxAttempts must be a positive integer");
+    expect(() => client({ maxAttempts: 0 })).toThrow(
+      "maxAttempts must be a positive integer",
+    );
   });
 });
 

@@ -1,9 +1,5 @@
 import { ValidationError } from "../../src/errors";
-import {
-  header,
-  HTTP_METHODS,
-  parseHttpEvent,
-} from "../../src/scf/http-event";
+import { header, HTTP_METHODS, parseHttpEvent } from "../../src/scf/http-event";
 import {
   apigwEvent,
   functionUrlEvent,
@@ -203,7 +199,10 @@ describe("parseHttpEvent with Function URL events", () => {
   });
 
   it("decodes a base64 body when isBase64Encoded is true", () => {
-    const event = functionUrlEvent({ isBase64Encoded: true, body: base64("ok") });
+    const event = functionUrlEvent({
+      isBase64Encoded: true,
+      body: base64("ok"),
+    });
     expect(parseHttpEvent(event).body).toBe("ok");
   });
 

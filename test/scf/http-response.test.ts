@@ -31,9 +31,13 @@ describe("jsonResponse", () => {
   });
 
   it("lets a content-type in any case replace the default", () => {
-    const response = jsonResponse(200, {}, {
-      "Content-Type": "application/problem+json",
-    });
+    const response = jsonResponse(
+      200,
+      {},
+      {
+        "Content-Type": "application/problem+json",
+      },
+    );
     expect(response.headers).toEqual({
       "Content-Type": "application/problem+json",
     });

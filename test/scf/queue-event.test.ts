@@ -207,9 +207,7 @@ describe("parseQueueEvent with CKafka records", () => {
   });
 
   it("accepts a missing msgKey", () => {
-    expect(parseOne(ckafkaRecord({ msgKey: undefined })).source).toBe(
-      "ckafka",
-    );
+    expect(parseOne(ckafkaRecord({ msgKey: undefined })).source).toBe("ckafka");
   });
 
   it("has no publishedAt", () => {

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCarrierSandbox, type SandboxServer } from "../../emulator/sandbox/carrier-api";
+import {
+  startCarrierSandbox,
+  type SandboxServer,
+} from "../../emulator/sandbox/carrier-api";
 import { PermanentError, TransientError } from "../../src/errors";
 import type { ShippingAddress } from "../../src/orders/order";
 import { CarrierClient } from "../../src/shipping/carrier-client";
@@ -18,11 +21,18 @@ function freshKey(): string {
 }
 
 function client(maxAttempts = 3): CarrierClient {
-  return new CarrierClient({ baseUrl: sandbox.url, apiKey: API_KEY, timeoutMs: 2_000, maxAttempts });
+  return new CarrierClient({
+    baseUrl: sandbox.url,
+    apiKey: API_KEY,
+    timeoutMs: 2_000,
+    maxAttempts,
+  });
 }
 
 async function shipmentCount(): Promise<number> {
-  const response = await fetch(`${sandbox.url}/v1/ledger`, { headers: { Authorization: `Bearer ${API_KEY}` } });
+  const response = await fetch(`${sandbox.url}/v1/ledger`, {
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  });
   const body = (await response.json()) as { shipments: unknown[] };
   return body.shipments.length;
 }
@@ -47,7 +57,11 @@ const items = [{ sku: "SKU-1", quantity: 1 }];
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "carrier-client-"));
-  sandbox = await startCarrierSandbox({ port: 0, dbPath: join(dir, "carrier.db"), apiKey: API_KEY });
+  sandbox = await startCarrierSandbox({
+    port: 0,
+    dbPath: join(dir, "carrier.db"),
+    apiKey: API_KEY,
+  });
 });
 
 afterEach(async () => {
@@ -57,7 +71,12 @@ afterEach(async () => {
 
 describe("CarrierClient", () => {
   test("creates a shipment", async () => {
-    const shipment = await client().createShipment({ orderId: "ord_1", address, items, idempotencyKey: freshKey() });
+    const shipment = await client().createShipment({
+      orderId: "ord_1",
+      address,
+      items,
+      idempotencyKey: freshKey(),
+    });
     expect(shipment.id).toMatch(/^shp_/);
     expect(shipment.trackingNumber).toMatch(/^SBX/);
     expect(shipment.carrier).toBe("sandbox-express");
@@ -66,8 +85,18 @@ describe("CarrierClient", () => {
   test("same key ships once", async () => {
     const carrier = client();
     const key = freshKey();
-    const first = await carrier.createShipment({ orderId: "ord_1", address, items, idempotencyKey: key });
-    const second = await carrier.createShipment({ orderId: "ord_1", address, items, idempotencyKey: key });
+    const first = await carrier.createShipment({
+      orderId: "ord_1",
+      address,
+      items,
+      idempotencyKey: key,
+    });
+    const second = await carrier.createShipment({
+      orderId: "ord_1",
+      address,
+      items,
+      idempotencyKey: key,
+    });
     expect(second.trackingNumber).toBe(first.trackingNumber);
     expect(await shipmentCount()).toBe(1);
   });
@@ -107,7 +136,9 @@ describe("CarrierClient", () => {
       }),
     );
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).message).toContain("carrier POST /v1/shipments");
+    expect((error as TransientError).message).toContain(
+      "carrier POST /v1/shipments",
+    );
   });
 
   test("sends only sku and quantity of order items", async () => {

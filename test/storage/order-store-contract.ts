@@ -5,7 +5,10 @@ import { newOrder, outboxMessage } from "../helpers/orders";
  * The behaviour every OrderStore adapter must have. Each adapter's test
  * file calls this with a factory that opens a fresh, empty store.
  */
-export function describeOrderStoreContract(name: string, open: () => Promise<OrderStore>): void {
+export function describeOrderStoreContract(
+  name: string,
+  open: () => Promise<OrderStore>,
+): void {
   describe(`${name} OrderStore contract`, () => {
     let store: OrderStore;
 
@@ -31,7 +34,10 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       expect(stored?.items).toEqual(order.items);
       expect(stored?.shippingAddress).toEqual(order.shippingAddress);
       expect(stored?.history.map((entry) => entry.status)).toEqual(["pending"]);
-      const unsent = await store.unsentOutbox(10, new Date(Date.now() + 1000).toISOString());
+      const unsent = await store.unsentOutbox(
+        10,
+        new Date(Date.now() + 1000).toISOString(),
+      );
       expect(unsent.map((row) => row.messageId)).toEqual([message.messageId]);
     });
 
@@ -45,48 +51,85 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       await store.createOrder(first, [outboxMessage(first.orderId)], key);
 
       const second = newOrder();
-      const outcome = await store.createOrder(second, [outboxMessage(second.orderId)], key);
+      const outcome = await store.createOrder(
+        second,
+        [outboxMessage(second.orderId)],
+        key,
+      );
 
       expect(outcome.kind).toBe("replayed");
-      expect(outcome.kind === "replayed" && outcome.order.orderId).toBe(first.orderId);
+      expect(outcome.kind === "replayed" && outcome.order.orderId).toBe(
+        first.orderId,
+      );
       expect(await store.getOrder(second.orderId)).toBeUndefined();
     });
 
     test("idempotency key with another request conflicts", async () => {
       const first = newOrder();
-      await store.createOrder(first, [], { key: "key-2", requestHash: "hash-a", ttlSeconds: 60 });
+      await store.createOrder(first, [], {
+        key: "key-2",
+        requestHash: "hash-a",
+        ttlSeconds: 60,
+      });
 
-      const outcome = await store.createOrder(newOrder(), [], { key: "key-2", requestHash: "hash-b", ttlSeconds: 60 });
+      const outcome = await store.createOrder(newOrder(), [], {
+        key: "key-2",
+        requestHash: "hash-b",
+        ttlSeconds: 60,
+      });
 
       expect(outcome).toEqual({ kind: "conflict", orderId: first.orderId });
     });
 
     test("expired idempotency key counts as unused", async () => {
-      const old = newOrder({ createdAt: new Date(Date.now() - 120_000).toISOString() });
-      await store.createOrder(old, [], { key: "key-3", requestHash: "hash-a", ttlSeconds: 60 });
+      const old = newOrder({
+        createdAt: new Date(Date.now() - 120_000).toISOString(),
+      });
+      await store.createOrder(old, [], {
+        key: "key-3",
+        requestHash: "hash-a",
+        ttlSeconds: 60,
+      });
 
       const fresh = newOrder();
-      const outcome = await store.createOrder(fresh, [], { key: "key-3", requestHash: "hash-b", ttlSeconds: 60 });
+      const outcome = await store.createOrder(fresh, [], {
+        key: "key-3",
+        requestHash: "hash-b",
+        ttlSeconds: 60,
+      });
 
       expect(outcome.kind).toBe("created");
-      expect(outcome.kind === "created" && outcome.order.orderId).toBe(fresh.orderId);
+      expect(outcome.kind === "created" && outcome.order.orderId).toBe(
+        fresh.orderId,
+      );
     });
 
     test("concurrent requests with one key create one order", async () => {
       const key = { key: "key-race", requestHash: "hash-a", ttlSeconds: 60 };
       const orders = Array.from({ length: 8 }, () => newOrder());
 
-      const outcomes = await Promise.all(orders.map((order) => store.createOrder(order, [], key)));
+      const outcomes = await Promise.all(
+        orders.map((order) => store.createOrder(order, [], key)),
+      );
 
-      expect(outcomes.filter((outcome) => outcome.kind === "created")).toHaveLength(1);
-      const ids = new Set(outcomes.map((outcome) => (outcome.kind === "conflict" ? outcome.orderId : outcome.order.orderId)));
+      expect(
+        outcomes.filter((outcome) => outcome.kind === "created"),
+      ).toHaveLength(1);
+      const ids = new Set(
+        outcomes.map((outcome) =>
+          outcome.kind === "conflict" ? outcome.orderId : outcome.order.orderId,
+        ),
+      );
       expect(ids.size).toBe(1);
     });
 
     test("transition applies allowed move with patch and history", async () => {
       const order = newOrder();
       await store.createOrder(order, []);
-      const paid = outboxMessage(order.orderId, { topic: "order-paid", tag: "order.paid" });
+      const paid = outboxMessage(order.orderId, {
+        topic: "order-paid",
+        tag: "order.paid",
+      });
 
       const outcome = await store.transition({
         orderId: order.orderId,
@@ -100,8 +143,14 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       const stored = await store.getOrder(order.orderId);
       expect(stored?.status).toBe("paid");
       expect(stored?.paymentReference).toBe("ch_1");
-      expect(stored?.history.map((entry) => entry.status)).toEqual(["pending", "paid"]);
-      const unsent = await store.unsentOutbox(10, new Date(Date.now() + 1000).toISOString());
+      expect(stored?.history.map((entry) => entry.status)).toEqual([
+        "pending",
+        "paid",
+      ]);
+      const unsent = await store.unsentOutbox(
+        10,
+        new Date(Date.now() + 1000).toISOString(),
+      );
       expect(unsent.map((row) => row.messageId)).toContain(paid.messageId);
     });
 
@@ -109,7 +158,11 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       const order = newOrder();
       await store.createOrder(order, []);
 
-      const outcome = await store.transition({ orderId: order.orderId, to: "shipped", at: new Date().toISOString() });
+      const outcome = await store.transition({
+        orderId: order.orderId,
+        to: "shipped",
+        at: new Date().toISOString(),
+      });
 
       expect(outcome.kind).toBe("skipped");
       const stored = await store.getOrder(order.orderId);
@@ -135,7 +188,11 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
     });
 
     test("transition of unknown order is not_found", async () => {
-      const outcome = await store.transition({ orderId: "ord_missing", to: "paid", at: new Date().toISOString() });
+      const outcome = await store.transition({
+        orderId: "ord_missing",
+        to: "paid",
+        at: new Date().toISOString(),
+      });
 
       expect(outcome.kind).toBe("not_found");
     });
@@ -159,7 +216,10 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
       const order = newOrder();
       await store.createOrder(order, [outboxMessage(order.orderId)]);
 
-      const rows = await store.unsentOutbox(10, new Date(Date.now() - 60_000).toISOString());
+      const rows = await store.unsentOutbox(
+        10,
+        new Date(Date.now() - 60_000).toISOString(),
+      );
 
       expect(rows).toEqual([]);
     });
@@ -188,7 +248,9 @@ export function describeOrderStoreContract(name: string, open: () => Promise<Ord
 
       await store.createOrder(order, []);
 
-      expect((await store.getOrder(order.orderId))?.orderId).toBe(order.orderId);
+      expect((await store.getOrder(order.orderId))?.orderId).toBe(
+        order.orderId,
+      );
     });
   });
 }

@@ -10,7 +10,10 @@ let counter = 0;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describeOrderStoreContract("SQLite", async () => new SqliteOrderStore(join(dir, `orders-${counter++}.db`)));
+describeOrderStoreContract(
+  "SQLite",
+  async () => new SqliteOrderStore(join(dir, `orders-${counter++}.db`)),
+);
 
 describe("SQLite OrderStore", () => {
   test("sqlitePathOf reads the URL forms", () => {

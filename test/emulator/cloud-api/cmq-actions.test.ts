@@ -3,8 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import TencentCloudSDKHttpException from "tencentcloud-sdk-nodejs/tencentcloud/common/exception/tencent_cloud_sdk_exception";
 import { tdmq } from "tencentcloud-sdk-nodejs/tencentcloud/services/tdmq";
-import { type CloudApi, startCloudApi } from "../../../emulator/cloud-api/server";
-import { type Delivery, MessageStore } from "../../../emulator/messages/message-store";
+import {
+  type CloudApi,
+  startCloudApi,
+} from "../../../emulator/cloud-api/server";
+import {
+  type Delivery,
+  MessageStore,
+} from "../../../emulator/messages/message-store";
 
 // The SDK sends through http_proxy when it is set, and loopback calls must not be proxied.
 delete process.env.http_proxy;
@@ -34,7 +40,9 @@ beforeAll(async () => {
     faults: { refusePublish: () => refusePublish },
     onPublish: (deliveries) => {
       const reader = MessageStore.open(storePath);
-      const committedIds = reader.pendingDeliveries().map((delivery) => delivery.id);
+      const committedIds = reader
+        .pendingDeliveries()
+        .map((delivery) => delivery.id);
       reader.close();
       publishes.push({ deliveries, committedIds });
     },
@@ -42,7 +50,13 @@ beforeAll(async () => {
   client = new tdmq.v20200217.Client({
     credential: { secretId: SECRET_ID, secretKey: SECRET_KEY },
     region: "ap-guangzhou",
-    profile: { httpProfile: { endpoint: api.endpoint, protocol: "http://", reqTimeout: 10 } },
+    profile: {
+      httpProfile: {
+        endpoint: api.endpoint,
+        protocol: "http://",
+        reqTimeout: 10,
+      },
+    },
   });
 });
 
@@ -58,7 +72,9 @@ beforeEach(() => {
 });
 
 /** Runs an SDK call and returns the TencentCloudSDKHttpException it rejects with. */
-async function sdkError(call: Promise<unknown>): Promise<TencentCloudSDKHttpException> {
+async function sdkError(
+  call: Promise<unknown>,
+): Promise<TencentCloudSDKHttpException> {
   try {
     await call;
   } catch (error) {
@@ -70,20 +86,27 @@ async function sdkError(call: Promise<unknown>): Promise<TencentCloudSDKHttpExce
 
 describe("topics", () => {
   test("create returns a TopicId", async () => {
-    const reply = await client.CreateCmqTopic({ TopicName: "topic-create", MaxMsgSize: 2048 });
+    const reply = await client.CreateCmqTopic({
+      TopicName: "topic-create",
+      MaxMsgSize: 2048,
+    });
     expect(reply.TopicId).toMatch(/^topic-/);
     expect(reply.RequestId).toMatch(UUID);
   });
 
   test("create twice is ResourceInUse.Topic", async () => {
     await client.CreateCmqTopic({ TopicName: "topic-twice" });
-    const error = await sdkError(client.CreateCmqTopic({ TopicName: "Topic-Twice" }));
+    const error = await sdkError(
+      client.CreateCmqTopic({ TopicName: "Topic-Twice" }),
+    );
     expect(error.code).toBe("ResourceInUse.Topic");
     expect(error.requestId).toMatch(UUID);
   });
 
   test("create with bad name is InvalidParameterValue", async () => {
-    const error = await sdkError(client.CreateCmqTopic({ TopicName: "1-bad.name" }));
+    const error = await sdkError(
+      client.CreateCmqTopic({ TopicName: "1-bad.name" }),
+    );
     expect(error.code).toBe("InvalidParameterValue");
   });
 
@@ -96,8 +119,13 @@ describe("topics", () => {
   });
 
   test("describe detail", async () => {
-    const { TopicId } = await client.CreateCmqTopic({ TopicName: "topic-detail", FilterType: 2 });
-    const { TopicDescribe } = await client.DescribeCmqTopicDetail({ TopicName: "topic-detail" });
+    const { TopicId } = await client.CreateCmqTopic({
+      TopicName: "topic-detail",
+      FilterType: 2,
+    });
+    const { TopicDescribe } = await client.DescribeCmqTopicDetail({
+      TopicName: "topic-detail",
+    });
     expect(TopicDescribe?.TopicId).toBe(TopicId);
     expect(TopicDescribe?.TopicName).toBe("topic-detail");
     expect(TopicDescribe?.FilterType).toBe(2);
@@ -109,18 +137,29 @@ describe("topics", () => {
   });
 
   test("describe missing topic is ResourceNotFound.Topic", async () => {
-    const error = await sdkError(client.DescribeCmqTopicDetail({ TopicName: "topic-none" }));
+    const error = await sdkError(
+      client.DescribeCmqTopicDetail({ TopicName: "topic-none" }),
+    );
     expect(error.code).toBe("ResourceNotFound.Topic");
   });
 
   test("list filters by name", async () => {
     await client.CreateCmqTopic({ TopicName: "listed-alpha" });
     await client.CreateCmqTopic({ TopicName: "listed-beta" });
-    const reply = await client.DescribeCmqTopics({ TopicName: "LISTED-", Limit: 1 });
+    const reply = await client.DescribeCmqTopics({
+      TopicName: "LISTED-",
+      Limit: 1,
+    });
     expect(reply.TotalCount).toBe(2);
-    expect(reply.TopicList?.map((topic) => topic.TopicName)).toEqual(["listed-alpha"]);
-    const byList = await client.DescribeCmqTopics({ TopicNameList: ["listed-beta"] });
-    expect(byList.TopicList?.map((topic) => topic.TopicName)).toEqual(["listed-beta"]);
+    expect(reply.TopicList?.map((topic) => topic.TopicName)).toEqual([
+      "listed-alpha",
+    ]);
+    const byList = await client.DescribeCmqTopics({
+      TopicNameList: ["listed-beta"],
+    });
+    expect(byList.TopicList?.map((topic) => topic.TopicName)).toEqual([
+      "listed-beta",
+    ]);
   });
 
   test("list limit above 50 is InvalidParameterValue", async () => {
@@ -131,9 +170,13 @@ describe("topics", () => {
   test("delete removes the topic", async () => {
     await client.CreateCmqTopic({ TopicName: "topic-delete" });
     await client.DeleteCmqTopic({ TopicName: "topic-delete" });
-    const error = await sdkError(client.DescribeCmqTopicDetail({ TopicName: "topic-delete" }));
+    const error = await sdkError(
+      client.DescribeCmqTopicDetail({ TopicName: "topic-delete" }),
+    );
     expect(error.code).toBe("ResourceNotFound.Topic");
-    const again = await sdkError(client.DeleteCmqTopic({ TopicName: "topic-delete" }));
+    const again = await sdkError(
+      client.DeleteCmqTopic({ TopicName: "topic-delete" }),
+    );
     expect(again.code).toBe("ResourceNotFound.Topic");
   });
 });
@@ -148,22 +191,31 @@ describe("queues", () => {
       MaxQueryCount: 3,
     });
     expect(QueueId).toMatch(/^queue-/);
-    const { QueueDescribe } = await client.DescribeCmqQueueDetail({ QueueName: "queue-crud" });
+    const { QueueDescribe } = await client.DescribeCmqQueueDetail({
+      QueueName: "queue-crud",
+    });
     expect(QueueDescribe?.QueueId).toBe(QueueId);
     expect(QueueDescribe?.VisibilityTimeout).toBe(60);
     expect(QueueDescribe?.MsgRetentionSeconds).toBe(3600);
     expect(QueueDescribe?.Transaction).toBe(true);
-    expect(QueueDescribe?.TransactionPolicy).toEqual({ FirstQueryInterval: 5, MaxQueryCount: 3 });
+    expect(QueueDescribe?.TransactionPolicy).toEqual({
+      FirstQueryInterval: 5,
+      MaxQueryCount: 3,
+    });
     const listed = await client.DescribeCmqQueues({ QueueName: "queue-cr" });
     expect(listed.TotalCount).toBe(1);
     await client.DeleteCmqQueue({ QueueName: "queue-crud" });
-    const error = await sdkError(client.DescribeCmqQueueDetail({ QueueName: "queue-crud" }));
+    const error = await sdkError(
+      client.DescribeCmqQueueDetail({ QueueName: "queue-crud" }),
+    );
     expect(error.code).toBe("ResourceNotFound");
   });
 
   test("create twice is ResourceInUse.Queue", async () => {
     await client.CreateCmqQueue({ QueueName: "queue-twice" });
-    const error = await sdkError(client.CreateCmqQueue({ QueueName: "queue-twice" }));
+    const error = await sdkError(
+      client.CreateCmqQueue({ QueueName: "queue-twice" }),
+    );
     expect(error.code).toBe("ResourceInUse.Queue");
   });
 
@@ -175,7 +227,9 @@ describe("queues", () => {
       Policy: 0,
       MaxReceiveCount: 5,
     });
-    const { QueueDescribe } = await client.DescribeCmqQueueDetail({ QueueName: "queue-with-dlq" });
+    const { QueueDescribe } = await client.DescribeCmqQueueDetail({
+      QueueName: "queue-with-dlq",
+    });
     expect(QueueDescribe?.DeadLetterPolicy).toMatchObject({
       DeadLetterQueue: "queue-dead",
       Policy: 0,
@@ -184,7 +238,9 @@ describe("queues", () => {
   });
 
   test("TTL policy without MaxTimeToLive is MissingParameter", async () => {
-    const error = await sdkError(client.CreateCmqQueue({ QueueName: "queue-ttl", Policy: 1 }));
+    const error = await sdkError(
+      client.CreateCmqQueue({ QueueName: "queue-ttl", Policy: 1 }),
+    );
     expect(error.code).toBe("MissingParameter");
     expect(error.message).toContain("MaxTimeToLive");
   });
@@ -198,18 +254,31 @@ describe("queues", () => {
     });
     expect(reply.Result).toBe(true);
     expect(reply.MsgId).toMatch(/^[0-9a-f]{32}$/);
-    const { QueueDescribe } = await client.DescribeCmqQueueDetail({ QueueName: "queue-send" });
+    const { QueueDescribe } = await client.DescribeCmqQueueDetail({
+      QueueName: "queue-send",
+    });
     expect(QueueDescribe?.ActiveMsgNum).toBe(1);
   });
 
   test("send delay beyond retention is InvalidParameterValue", async () => {
-    await client.CreateCmqQueue({ QueueName: "queue-delay", MsgRetentionSeconds: 60 });
-    const call = client.SendCmqMsg({ QueueName: "queue-delay", MsgContent: "x", DelaySeconds: 61 });
+    await client.CreateCmqQueue({
+      QueueName: "queue-delay",
+      MsgRetentionSeconds: 60,
+    });
+    const call = client.SendCmqMsg({
+      QueueName: "queue-delay",
+      MsgContent: "x",
+      DelaySeconds: 61,
+    });
     expect((await sdkError(call)).code).toBe("InvalidParameterValue");
   });
 
   test("send to missing queue is ResourceNotFound", async () => {
-    const call = client.SendCmqMsg({ QueueName: "queue-none", MsgContent: "x", DelaySeconds: 0 });
+    const call = client.SendCmqMsg({
+      QueueName: "queue-none",
+      MsgContent: "x",
+      DelaySeconds: 0,
+    });
     expect((await sdkError(call)).code).toBe("ResourceNotFound");
   });
 });
@@ -229,7 +298,9 @@ describe("subscriptions", () => {
       FilterTag: ["paid"],
     });
     expect(SubscriptionId).toMatch(/^sub-/);
-    const reply = await client.DescribeCmqSubscriptionDetail({ TopicName: "sub-topic" });
+    const reply = await client.DescribeCmqSubscriptionDetail({
+      TopicName: "sub-topic",
+    });
     expect(reply.TotalCount).toBe(1);
     const [subscription] = reply.SubscriptionSet ?? [];
     expect(subscription?.SubscriptionId).toBe(SubscriptionId);
@@ -244,10 +315,17 @@ describe("subscriptions", () => {
       QueryType: "queue",
       QueueName: "SUB-QUEUE",
     });
-    expect(byQueue.SubscriptionSet?.map((item) => item.SubscriptionName)).toEqual(["to-queue"]);
+    expect(
+      byQueue.SubscriptionSet?.map((item) => item.SubscriptionName),
+    ).toEqual(["to-queue"]);
 
-    await client.DeleteCmqSubscribe({ TopicName: "sub-topic", SubscriptionName: "to-queue" });
-    const after = await client.DescribeCmqSubscriptionDetail({ TopicName: "sub-topic" });
+    await client.DeleteCmqSubscribe({
+      TopicName: "sub-topic",
+      SubscriptionName: "to-queue",
+    });
+    const after = await client.DescribeCmqSubscriptionDetail({
+      TopicName: "sub-topic",
+    });
     expect(after.TotalCount).toBe(0);
   });
 
@@ -265,7 +343,10 @@ describe("subscriptions", () => {
   });
 
   test("delete missing subscription is ResourceNotFound.Subscription", async () => {
-    const call = client.DeleteCmqSubscribe({ TopicName: "sub-topic", SubscriptionName: "none" });
+    const call = client.DeleteCmqSubscribe({
+      TopicName: "sub-topic",
+      SubscriptionName: "none",
+    });
     expect((await sdkError(call)).code).toBe("ResourceNotFound.Subscription");
   });
 
@@ -288,7 +369,11 @@ describe("subscriptions", () => {
     ["http without a URL", { Protocol: "http", Endpoint: "example" }],
     [
       "six filter tags",
-      { Protocol: "queue", Endpoint: "sub-queue", FilterTag: ["a", "b", "c", "d", "e", "f"] },
+      {
+        Protocol: "queue",
+        Endpoint: "sub-queue",
+        FilterTag: ["a", "b", "c", "d", "e", "f"],
+      },
     ],
   ])("%s is InvalidParameterValue", async (_case, fields) => {
     const call = client.CreateCmqSubscribe({
@@ -367,7 +452,11 @@ describe("publish", () => {
   });
 
   test("tag filter skips other tags", async () => {
-    await client.PublishCmqMsg({ TopicName: "pub-topic", MsgContent: "x", MsgTag: ["refunded"] });
+    await client.PublishCmqMsg({
+      TopicName: "pub-topic",
+      MsgContent: "x",
+      MsgTag: ["refunded"],
+    });
     expect(publishes[0]?.deliveries).toEqual([]);
   });
 
@@ -380,32 +469,45 @@ describe("publish", () => {
       Endpoint: "pub-queue",
     });
     await client.PublishCmqMsg({ TopicName: "pub-topic", MsgContent: "x" });
-    const { QueueDescribe } = await client.DescribeCmqQueueDetail({ QueueName: "pub-queue" });
+    const { QueueDescribe } = await client.DescribeCmqQueueDetail({
+      QueueName: "pub-queue",
+    });
     expect(QueueDescribe?.ActiveMsgNum).toBe(1);
   });
 
   test("missing topic is ResourceNotFound.Topic", async () => {
-    const call = client.PublishCmqMsg({ TopicName: "pub-none", MsgContent: "x" });
+    const call = client.PublishCmqMsg({
+      TopicName: "pub-none",
+      MsgContent: "x",
+    });
     expect((await sdkError(call)).code).toBe("ResourceNotFound.Topic");
   });
 
   test("injected fault is FailedOperation.SendMsgFailed", async () => {
     refusePublish = true;
     const before = store.counts().messages;
-    const call = client.PublishCmqMsg({ TopicName: "pub-topic", MsgContent: "x" });
+    const call = client.PublishCmqMsg({
+      TopicName: "pub-topic",
+      MsgContent: "x",
+    });
     expect((await sdkError(call)).code).toBe("FailedOperation.SendMsgFailed");
     expect(store.counts().messages).toBe(before);
     expect(publishes).toEqual([]);
   });
 
   test("missing MsgContent is MissingParameter", async () => {
-    const error = await sdkError(client.request("PublishCmqMsg", { TopicName: "pub-topic" }));
+    const error = await sdkError(
+      client.request("PublishCmqMsg", { TopicName: "pub-topic" }),
+    );
     expect(error.code).toBe("MissingParameter");
     expect(error.message).toContain("MsgContent");
   });
 
   test("numeric MsgContent is InvalidParameterValue", async () => {
-    const call = client.request("PublishCmqMsg", { TopicName: "pub-topic", MsgContent: 5 });
+    const call = client.request("PublishCmqMsg", {
+      TopicName: "pub-topic",
+      MsgContent: 5,
+    });
     const error = await sdkError(call);
     expect(error.code).toBe("InvalidParameterValue");
     expect(error.message).toContain("MsgContent");

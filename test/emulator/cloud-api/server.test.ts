@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import Sign from "tencentcloud-sdk-nodejs/tencentcloud/common/sign";
-import { type CloudApi, MAX_BODY_BYTES, startCloudApi } from "../../../emulator/cloud-api/server";
+import {
+  type CloudApi,
+  MAX_BODY_BYTES,
+  startCloudApi,
+} from "../../../emulator/cloud-api/server";
 import { MessageStore } from "../../../emulator/messages/message-store";
 
 const SECRET_ID = "AKIDlocaltest";
@@ -118,7 +122,10 @@ test("success is HTTP 200 with RequestId", async () => {
 });
 
 test("body over 1 MB is InvalidParameter", async () => {
-  const body = JSON.stringify({ TopicName: "orders", MsgContent: "x".repeat(MAX_BODY_BYTES) });
+  const body = JSON.stringify({
+    TopicName: "orders",
+    MsgContent: "x".repeat(MAX_BODY_BYTES),
+  });
   const reply = await rawRequest(body, { "X-TC-Action": "PublishCmqMsg" });
   expect(reply.status).toBe(200);
   expect(reply.response.Error?.Code).toBe("InvalidParameter");
@@ -167,7 +174,9 @@ test("missing Authorization is InvalidAuthorization", async () => {
 
 test("rejections are logged with action and code", async () => {
   await rawRequest("{}", { "X-TC-Action": "ClearCmqQueue" });
-  const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const entries = logLines.map(
+    (line) => JSON.parse(line) as Record<string, unknown>,
+  );
   const rejected = entries.find((entry) => entry.code === "InvalidAction");
   expect(rejected?.action).toBe("ClearCmqQueue");
   expect(rejected?.requestId).toEqual(expect.any(String));
@@ -183,12 +192,17 @@ test("logs never contain credentials", async () => {
 });
 
 test("failing onPublish still stores and answers", async () => {
-  const reply = await rawRequest(JSON.stringify({ TopicName: "orders", MsgContent: "x" }), {
-    "X-TC-Action": "PublishCmqMsg",
-  });
+  const reply = await rawRequest(
+    JSON.stringify({ TopicName: "orders", MsgContent: "x" }),
+    {
+      "X-TC-Action": "PublishCmqMsg",
+    },
+  );
   expect(reply.response.Result).toBe(true);
   expect(store.counts().messages).toBe(1);
-  const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const entries = logLines.map(
+    (line) => JSON.parse(line) as Record<string, unknown>,
+  );
   const failure = entries.find((entry) => entry.msgId === reply.response.MsgId);
   expect(failure?.msg).toContain("onPublish");
 });
@@ -196,5 +210,7 @@ test("failing onPublish still stores and answers", async () => {
 test("close stops accepting connections", async () => {
   const other = await startCloudApi({ port: 0, store, credentials: {} });
   await other.close();
-  await expect(fetch(`${other.url}/`, { method: "POST", body: "{}" })).rejects.toThrow();
+  await expect(
+    fetch(`${other.url}/`, { method: "POST", body: "{}" }),
+  ).rejects.toThrow();
 });

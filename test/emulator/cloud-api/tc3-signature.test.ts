@@ -4,7 +4,10 @@ import { join } from "node:path";
 import Sign from "tencentcloud-sdk-nodejs/tencentcloud/common/sign";
 import TencentCloudSDKHttpException from "tencentcloud-sdk-nodejs/tencentcloud/common/exception/tencent_cloud_sdk_exception";
 import { tdmq } from "tencentcloud-sdk-nodejs/tencentcloud/services/tdmq";
-import { type CloudApi, startCloudApi } from "../../../emulator/cloud-api/server";
+import {
+  type CloudApi,
+  startCloudApi,
+} from "../../../emulator/cloud-api/server";
 import { verifyTc3Request } from "../../../emulator/cloud-api/tc3-signature";
 import { MessageStore } from "../../../emulator/messages/message-store";
 
@@ -24,7 +27,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "tc3-"));
   store = MessageStore.open(join(dir, "messages.db"));
   store.createTopic("orders");
-  api = await startCloudApi({ port: 0, store, credentials: { [SECRET_ID]: SECRET_KEY } });
+  api = await startCloudApi({
+    port: 0,
+    store,
+    credentials: { [SECRET_ID]: SECRET_KEY },
+  });
 });
 
 afterAll(async () => {
@@ -39,7 +46,13 @@ function client(secretId = SECRET_ID, secretKey = SECRET_KEY) {
   return new TdmqClient({
     credential: { secretId, secretKey },
     region: "ap-guangzhou",
-    profile: { httpProfile: { endpoint: api.endpoint, protocol: "http://", reqTimeout: 10 } },
+    profile: {
+      httpProfile: {
+        endpoint: api.endpoint,
+        protocol: "http://",
+        reqTimeout: 10,
+      },
+    },
   });
 }
 
@@ -56,7 +69,10 @@ async function errorCode(call: Promise<unknown>): Promise<string | undefined> {
 
 describe("through the SDK", () => {
   test("signed publish passes", async () => {
-    const reply = await client().PublishCmqMsg({ TopicName: "orders", MsgContent: "hello" });
+    const reply = await client().PublishCmqMsg({
+      TopicName: "orders",
+      MsgContent: "hello",
+    });
     expect(reply.Result).toBe(true);
     expect(reply.MsgId).toMatch(/^[0-9a-f]{32}$/);
   });
@@ -67,8 +83,13 @@ describe("through the SDK", () => {
     // makes the sent body differ from the signed one.
     let calls = 0;
     const content = { toJSON: () => (calls++ === 0 ? "tampered" : "original") };
-    const request = { TopicName: "orders", MsgContent: content as unknown as string };
-    expect(await errorCode(client().PublishCmqMsg(request))).toBe("AuthFailure.SignatureFailure");
+    const request = {
+      TopicName: "orders",
+      MsgContent: content as unknown as string,
+    };
+    expect(await errorCode(client().PublishCmqMsg(request))).toBe(
+      "AuthFailure.SignatureFailure",
+    );
     expect(calls).toBe(2);
   });
 
@@ -81,7 +102,10 @@ describe("through the SDK", () => {
   });
 
   test("unknown SecretId is SecretIdNotFound", async () => {
-    const call = client("AKIDunknown").PublishCmqMsg({ TopicName: "orders", MsgContent: "x" });
+    const call = client("AKIDunknown").PublishCmqMsg({
+      TopicName: "orders",
+      MsgContent: "x",
+    });
     expect(await errorCode(call)).toBe("AuthFailure.SecretIdNotFound");
   });
 
@@ -89,14 +113,20 @@ describe("through the SDK", () => {
     // The SDK takes X-TC-Timestamp from new Date().getTime(), the server from Date.now().
     const past = Date.now() - 10 * 60 * 1000;
     jest.spyOn(Date.prototype, "getTime").mockReturnValue(past);
-    const call = client().PublishCmqMsg({ TopicName: "orders", MsgContent: "x" });
+    const call = client().PublishCmqMsg({
+      TopicName: "orders",
+      MsgContent: "x",
+    });
     expect(await errorCode(call)).toBe("AuthFailure.SignatureExpire");
   });
 
   test("no publish is stored after a rejection", async () => {
     const before = store.counts().messages;
     await errorCode(
-      client(SECRET_ID, "wrong-key").PublishCmqMsg({ TopicName: "orders", MsgContent: "x" }),
+      client(SECRET_ID, "wrong-key").PublishCmqMsg({
+        TopicName: "orders",
+        MsgContent: "x",
+      }),
     );
     expect(store.counts().messages).toBe(before);
   });
@@ -105,10 +135,13 @@ describe("through the SDK", () => {
 describe("verifyTc3Request", () => {
   const now = 1_800_000_000;
   const body = Buffer.from('{"TopicName":"orders"}');
-  const lookup = (secretId: string) => (secretId === SECRET_ID ? SECRET_KEY : undefined);
+  const lookup = (secretId: string) =>
+    secretId === SECRET_ID ? SECRET_KEY : undefined;
 
   /** Signs like the SDK and returns the headers Node would parse from its request. */
-  function signedHeaders(options: { timestamp?: number; service?: string; payload?: Buffer } = {}) {
+  function signedHeaders(
+    options: { timestamp?: number; service?: string; payload?: Buffer } = {},
+  ) {
     const timestamp = options.timestamp ?? now;
     const authorization = Sign.sign3({
       method: "POST",
@@ -131,27 +164,51 @@ describe("verifyTc3Request", () => {
   }
 
   test("accepts an SDK signature", () => {
-    const check = verifyTc3Request({ method: "POST", headers: signedHeaders(), body }, lookup, now);
+    const check = verifyTc3Request(
+      { method: "POST", headers: signedHeaders(), body },
+      lookup,
+      now,
+    );
     expect(check).toEqual({ ok: true, secretId: SECRET_ID, service: "127" });
   });
 
   test("takes the service from the scope", () => {
     const headers = signedHeaders({ service: "tdmq" });
-    const check = verifyTc3Request({ method: "POST", headers, body }, lookup, now);
+    const check = verifyTc3Request(
+      { method: "POST", headers, body },
+      lookup,
+      now,
+    );
     expect(check).toEqual({ ok: true, secretId: SECRET_ID, service: "tdmq" });
   });
 
   test("accepts a clock skew of 300 s", () => {
     const headers = signedHeaders();
-    expect(verifyTc3Request({ method: "POST", headers, body }, lookup, now + 300).ok).toBe(true);
-    const late = verifyTc3Request({ method: "POST", headers, body }, lookup, now + 301);
-    expect(late).toMatchObject({ ok: false, code: "AuthFailure.SignatureExpire" });
+    expect(
+      verifyTc3Request({ method: "POST", headers, body }, lookup, now + 300).ok,
+    ).toBe(true);
+    const late = verifyTc3Request(
+      { method: "POST", headers, body },
+      lookup,
+      now + 301,
+    );
+    expect(late).toMatchObject({
+      ok: false,
+      code: "AuthFailure.SignatureExpire",
+    });
   });
 
   test("future timestamp is SignatureExpire", () => {
     const headers = signedHeaders({ timestamp: now + 600 });
-    const check = verifyTc3Request({ method: "POST", headers, body }, lookup, now);
-    expect(check).toMatchObject({ ok: false, code: "AuthFailure.SignatureExpire" });
+    const check = verifyTc3Request(
+      { method: "POST", headers, body },
+      lookup,
+      now,
+    );
+    expect(check).toMatchObject({
+      ok: false,
+      code: "AuthFailure.SignatureExpire",
+    });
   });
 
   const scope = `Credential=${SECRET_ID}/2027-01-15/127/tc3_request`;
@@ -160,55 +217,111 @@ describe("verifyTc3Request", () => {
   test.each([
     ["missing", undefined],
     ["another algorithm", "HMAC-SHA1 Credential=x"],
-    ["no signature", `TC3-HMAC-SHA256 ${scope}, SignedHeaders=content-type;host`],
-    ["short signature", `TC3-HMAC-SHA256 ${scope}, SignedHeaders=content-type;host, Signature=abc`],
+    [
+      "no signature",
+      `TC3-HMAC-SHA256 ${scope}, SignedHeaders=content-type;host`,
+    ],
+    [
+      "short signature",
+      `TC3-HMAC-SHA256 ${scope}, SignedHeaders=content-type;host, Signature=abc`,
+    ],
     [
       "scope without tc3_request",
       `TC3-HMAC-SHA256 Credential=${SECRET_ID}/2027-01-15/127, SignedHeaders=content-type;host, Signature=${zeros}`,
     ],
-    ["host not signed", `TC3-HMAC-SHA256 ${scope}, SignedHeaders=content-type, Signature=${zeros}`],
+    [
+      "host not signed",
+      `TC3-HMAC-SHA256 ${scope}, SignedHeaders=content-type, Signature=${zeros}`,
+    ],
   ])("authorization %s is InvalidAuthorization", (_case, authorization) => {
     const headers = { ...signedHeaders(), authorization };
-    const check = verifyTc3Request({ method: "POST", headers, body }, lookup, now);
-    expect(check).toMatchObject({ ok: false, code: "AuthFailure.InvalidAuthorization" });
+    const check = verifyTc3Request(
+      { method: "POST", headers, body },
+      lookup,
+      now,
+    );
+    expect(check).toMatchObject({
+      ok: false,
+      code: "AuthFailure.InvalidAuthorization",
+    });
   });
 
   test("scope date must match the timestamp", () => {
     const headers = signedHeaders();
-    const otherDay = headers.authorization.replace(/\/\d{4}-\d{2}-\d{2}\//, "/2001-01-01/");
+    const otherDay = headers.authorization.replace(
+      /\/\d{4}-\d{2}-\d{2}\//,
+      "/2001-01-01/",
+    );
     const check = verifyTc3Request(
-      { method: "POST", headers: { ...headers, authorization: otherDay }, body },
+      {
+        method: "POST",
+        headers: { ...headers, authorization: otherDay },
+        body,
+      },
       lookup,
       now,
     );
-    expect(check).toMatchObject({ ok: false, code: "AuthFailure.SignatureFailure" });
+    expect(check).toMatchObject({
+      ok: false,
+      code: "AuthFailure.SignatureFailure",
+    });
   });
 
   test("missing timestamp is SignatureFailure", () => {
     const { "x-tc-timestamp": _omitted, ...headers } = signedHeaders();
-    const check = verifyTc3Request({ method: "POST", headers, body }, lookup, now);
-    expect(check).toMatchObject({ ok: false, code: "AuthFailure.SignatureFailure" });
+    const check = verifyTc3Request(
+      { method: "POST", headers, body },
+      lookup,
+      now,
+    );
+    expect(check).toMatchObject({
+      ok: false,
+      code: "AuthFailure.SignatureFailure",
+    });
   });
 
   test("changed body is SignatureFailure", () => {
     const headers = signedHeaders();
     const changed = Buffer.from('{"TopicName":"refunds"}');
-    const check = verifyTc3Request({ method: "POST", headers, body: changed }, lookup, now);
-    expect(check).toMatchObject({ ok: false, code: "AuthFailure.SignatureFailure" });
+    const check = verifyTc3Request(
+      { method: "POST", headers, body: changed },
+      lookup,
+      now,
+    );
+    expect(check).toMatchObject({
+      ok: false,
+      code: "AuthFailure.SignatureFailure",
+    });
   });
 
   test("changed content type is SignatureFailure", () => {
     const headers = { ...signedHeaders(), "content-type": "text/plain" };
-    const check = verifyTc3Request({ method: "POST", headers, body }, lookup, now);
-    expect(check).toMatchObject({ ok: false, code: "AuthFailure.SignatureFailure" });
+    const check = verifyTc3Request(
+      { method: "POST", headers, body },
+      lookup,
+      now,
+    );
+    expect(check).toMatchObject({
+      ok: false,
+      code: "AuthFailure.SignatureFailure",
+    });
   });
 
   test("host is signed without its port", () => {
     const headers = { ...signedHeaders(), host: "127.0.0.1:1234" };
-    expect(verifyTc3Request({ method: "POST", headers, body }, lookup, now).ok).toBe(true);
+    expect(
+      verifyTc3Request({ method: "POST", headers, body }, lookup, now).ok,
+    ).toBe(true);
     const otherHost = { ...headers, host: "localhost:9000" };
-    const check = verifyTc3Request({ method: "POST", headers: otherHost, body }, lookup, now);
-    expect(check).toMatchObject({ ok: false, code: "AuthFailure.SignatureFailure" });
+    const check = verifyTc3Request(
+      { method: "POST", headers: otherHost, body },
+      lookup,
+      now,
+    );
+    expect(check).toMatchObject({
+      ok: false,
+      code: "AuthFailure.SignatureFailure",
+    });
   });
 
   test("unknown SecretId is SecretIdNotFound", () => {
@@ -217,6 +330,9 @@ describe("verifyTc3Request", () => {
       () => undefined,
       now,
     );
-    expect(check).toMatchObject({ ok: false, code: "AuthFailure.SecretIdNotFound" });
+    expect(check).toMatchObject({
+      ok: false,
+      code: "AuthFailure.SecretIdNotFound",
+    });
   });
 });

@@ -34,7 +34,11 @@ function storeError(call: () => unknown): MessageStoreError {
   throw new Error("expected a MessageStoreError, but the call returned");
 }
 
-function subscribeFunction(name: string, filterTags?: string[], topicName = "orders") {
+function subscribeFunction(
+  name: string,
+  filterTags?: string[],
+  topicName = "orders",
+) {
   return store.createSubscription({
     topicName,
     subscriptionName: name,
@@ -72,15 +76,23 @@ describe("topics", () => {
   });
 
   test("list filters and pages", () => {
-    for (const name of ["orders", "order-events", "payments"]) store.createTopic(name);
+    for (const name of ["orders", "order-events", "payments"])
+      store.createTopic(name);
     const byName = store.listTopics({ name: "ORDER" });
     expect(byName.total).toBe(2);
-    expect(byName.topics.map((topic) => topic.topicName)).toEqual(["orders", "order-events"]);
+    expect(byName.topics.map((topic) => topic.topicName)).toEqual([
+      "orders",
+      "order-events",
+    ]);
     const byNames = store.listTopics({ names: ["PAYMENTS", "none"] });
-    expect(byNames.topics.map((topic) => topic.topicName)).toEqual(["payments"]);
+    expect(byNames.topics.map((topic) => topic.topicName)).toEqual([
+      "payments",
+    ]);
     const page = store.listTopics({ offset: 1, limit: 1 });
     expect(page.total).toBe(3);
-    expect(page.topics.map((topic) => topic.topicName)).toEqual(["order-events"]);
+    expect(page.topics.map((topic) => topic.topicName)).toEqual([
+      "order-events",
+    ]);
   });
 
   test("delete removes subscriptions and messages", () => {
@@ -91,13 +103,18 @@ describe("topics", () => {
     expect(store.getTopic("orders")).toBeUndefined();
     expect(store.pendingDeliveries()).toEqual([]);
     expect(store.counts().messages).toBe(0);
-    expect(storeError(() => store.deleteTopic("orders")).code).toBe("not_found");
+    expect(storeError(() => store.deleteTopic("orders")).code).toBe(
+      "not_found",
+    );
   });
 });
 
 describe("queues", () => {
   test("create with attributes and defaults", () => {
-    const queue = store.createQueue("payments", { visibilityTimeout: 60, trace: true });
+    const queue = store.createQueue("payments", {
+      visibilityTimeout: 60,
+      trace: true,
+    });
     expect(queue.queueName).toBe("payments");
     expect(queue.queueId).toMatch(/^queue-/);
     expect(queue.visibilityTimeout).toBe(60);
@@ -108,8 +125,12 @@ describe("queues", () => {
   });
 
   test("unknown or mistyped attributes are invalid", () => {
-    expect(storeError(() => store.createQueue("q", { visibility: 60 })).code).toBe("invalid");
-    expect(storeError(() => store.createQueue("q", { trace: "yes" })).code).toBe("invalid");
+    expect(
+      storeError(() => store.createQueue("q", { visibility: 60 })).code,
+    ).toBe("invalid");
+    expect(
+      storeError(() => store.createQueue("q", { trace: "yes" })).code,
+    ).toBe("invalid");
   });
 
   test("duplicate, list and delete", () => {
@@ -121,7 +142,9 @@ describe("queues", () => {
     expect(listed.queues[0]?.queueName).toBe("payments");
     store.deleteQueue("payments");
     expect(store.getQueue("payments")).toBeUndefined();
-    expect(storeError(() => store.deleteQueue("payments")).code).toBe("not_found");
+    expect(storeError(() => store.deleteQueue("payments")).code).toBe(
+      "not_found",
+    );
   });
 
   test("send counts active and delayed messages", () => {
@@ -136,9 +159,15 @@ describe("queues", () => {
 
   test("send rejects a delay beyond retention", () => {
     store.createQueue("payments", { msgRetentionSeconds: 60 });
-    expect(storeError(() => store.sendToQueue("payments", "x", 61)).code).toBe("invalid");
-    expect(storeError(() => store.sendToQueue("payments", "x", -1)).code).toBe("invalid");
-    expect(storeError(() => store.sendToQueue("missing", "x")).code).toBe("not_found");
+    expect(storeError(() => store.sendToQueue("payments", "x", 61)).code).toBe(
+      "invalid",
+    );
+    expect(storeError(() => store.sendToQueue("payments", "x", -1)).code).toBe(
+      "invalid",
+    );
+    expect(storeError(() => store.sendToQueue("missing", "x")).code).toBe(
+      "not_found",
+    );
   });
 });
 
@@ -155,7 +184,9 @@ describe("subscriptions", () => {
     expect(created.notifyContentFormat).toBe("JSON");
     subscribeFunction("ship");
     expect(store.listSubscriptions("ORDERS").total).toBe(2);
-    expect(store.listSubscriptions("orders", { name: "SH" }).subscriptions).toHaveLength(1);
+    expect(
+      store.listSubscriptions("orders", { name: "SH" }).subscriptions,
+    ).toHaveLength(1);
     expect(store.getTopic("orders")?.subscriptionCount).toBe(2);
     store.deleteSubscription("orders", "PAY");
     expect(store.listSubscriptions("orders").total).toBe(1);
@@ -169,7 +200,9 @@ describe("subscriptions", () => {
     const noTopic = storeError(() => subscribeFunction("pay", [], "missing"));
     expect(noTopic.code).toBe("not_found");
     expect(noTopic.resource).toBe("topic");
-    const noSubscription = storeError(() => store.deleteSubscription("orders", "none"));
+    const noSubscription = storeError(() =>
+      store.deleteSubscription("orders", "none"),
+    );
     expect(noSubscription.code).toBe("not_found");
     expect(noSubscription.resource).toBe("subscription");
   });
@@ -205,7 +238,9 @@ describe("publish", () => {
   });
 
   test("missing topic is not_found", () => {
-    expect(storeError(() => store.publish("missing", "x")).code).toBe("not_found");
+    expect(storeError(() => store.publish("missing", "x")).code).toBe(
+      "not_found",
+    );
   });
 
   test.each([
@@ -214,18 +249,24 @@ describe("publish", () => {
     { filterTags: ["paid", "shipped"], tags: ["shipped"], delivered: true },
     { filterTags: ["paid"], tags: ["refunded"], delivered: false },
     { filterTags: ["paid"], tags: [], delivered: false },
-  ])("tag filter $filterTags with tags $tags", ({ filterTags, tags, delivered }) => {
-    subscribeFunction("pay", filterTags);
-    const { deliveries } = store.publish("orders", "x", tags);
-    expect(deliveries).toHaveLength(delivered ? 1 : 0);
-  });
+  ])(
+    "tag filter $filterTags with tags $tags",
+    ({ filterTags, tags, delivered }) => {
+      subscribeFunction("pay", filterTags);
+      const { deliveries } = store.publish("orders", "x", tags);
+      expect(deliveries).toHaveLength(delivered ? 1 : 0);
+    },
+  );
 
   test("one delivery per matching function", () => {
     subscribeFunction("pay");
     subscribeFunction("ship", ["paid"]);
     subscribeFunction("audit", ["refunded"]);
     const { message, deliveries } = store.publish("orders", "x", ["paid"]);
-    expect(deliveries.map((delivery) => delivery.endpoint)).toEqual(["fn-pay", "fn-ship"]);
+    expect(deliveries.map((delivery) => delivery.endpoint)).toEqual([
+      "fn-pay",
+      "fn-ship",
+    ]);
     for (const delivery of deliveries) {
       expect(delivery.status).toBe("pending");
       expect(delivery.attempts).toBe(0);
@@ -266,8 +307,12 @@ describe("publish", () => {
       endpoint: "fn-orders",
       bindingKey: ["order.*"],
     });
-    expect(store.publish("events", "x", ["order.paid"]).deliveries).toHaveLength(1);
-    expect(store.publish("events", "x", ["refund.paid"]).deliveries).toHaveLength(0);
+    expect(
+      store.publish("events", "x", ["order.paid"]).deliveries,
+    ).toHaveLength(1);
+    expect(
+      store.publish("events", "x", ["refund.paid"]).deliveries,
+    ).toHaveLength(0);
     expect(store.publish("events", "x").deliveries).toHaveLength(0);
   });
 });
@@ -305,7 +350,10 @@ describe("deliveries", () => {
     const second = store.publish("orders", "b").deliveries[0]!;
     store.scheduleRetry(first.id, 1, Date.now() + 60_000, "timeout");
     const pending = store.pendingDeliveries();
-    expect(pending.map((delivery) => delivery.id)).toEqual([second.id, first.id]);
+    expect(pending.map((delivery) => delivery.id)).toEqual([
+      second.id,
+      first.id,
+    ]);
     expect(pending[1]?.attempts).toBe(1);
     expect(pending[1]?.lastError).toBe("timeout");
   });
@@ -358,7 +406,9 @@ describe("deliveries", () => {
     expect(redriven.attempts).toBe(0);
     expect(redriven.nextAttemptAt).toBeGreaterThanOrEqual(before);
     expect(store.getDeadLetter(delivery.id)).toBeUndefined();
-    expect(store.pendingDeliveries().map((pending) => pending.id)).toEqual([delivery.id]);
+    expect(store.pendingDeliveries().map((pending) => pending.id)).toEqual([
+      delivery.id,
+    ]);
   });
 
   test("redrive of a live delivery is not_found", () => {
@@ -373,7 +423,12 @@ describe("deliveries", () => {
     store.publish("orders", "b");
     store.markDone(first!.id);
     store.markDead(second!.id, 1, "failed", {});
-    expect(store.counts()).toEqual({ pending: 2, done: 1, dead: 1, messages: 2 });
+    expect(store.counts()).toEqual({
+      pending: 2,
+      done: 1,
+      dead: 1,
+      messages: 2,
+    });
   });
 });
 

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCarrierSandbox, type SandboxServer } from "../../../emulator/sandbox/carrier-api";
+import {
+  startCarrierSandbox,
+  type SandboxServer,
+} from "../../../emulator/sandbox/carrier-api";
 
 const API_KEY = "sk_test_carrier_sandbox";
 
@@ -21,21 +24,45 @@ function freshKey(): string {
   return `shipment-key-${keyCounter}`;
 }
 
-const address = { name: "Li Lei", line1: "1 Century Ave", city: "Shanghai", postalCode: "200120", country: "CN" };
-const shipment = { orderId: "ord_1", address, items: [{ sku: "SKU-1", quantity: 2 }] };
+const address = {
+  name: "Li Lei",
+  line1: "1 Century Ave",
+  city: "Shanghai",
+  postalCode: "200120",
+  country: "CN",
+};
+const shipment = {
+  orderId: "ord_1",
+  address,
+  items: [{ sku: "SKU-1", quantity: 2 }],
+};
 
 async function ship(body: unknown, key = freshKey()): Promise<Reply> {
   const response = await fetch(`${sandbox.url}/v1/shipments`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${API_KEY}`, "Content-Type": "application/json", "Idempotency-Key": key },
+    headers: {
+      Authorization: `Bearer ${API_KEY}`,
+      "Content-Type": "application/json",
+      "Idempotency-Key": key,
+    },
     body: JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, body: await response.json() };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: await response.json(),
+  };
 }
 
-async function ledger(): Promise<{ shipments: Array<{ id: string; trackingNumber: string }> }> {
-  const response = await fetch(`${sandbox.url}/v1/ledger`, { headers: { Authorization: `Bearer ${API_KEY}` } });
-  return (await response.json()) as { shipments: Array<{ id: string; trackingNumber: string }> };
+async function ledger(): Promise<{
+  shipments: Array<{ id: string; trackingNumber: string }>;
+}> {
+  const response = await fetch(`${sandbox.url}/v1/ledger`, {
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  });
+  return (await response.json()) as {
+    shipments: Array<{ id: string; trackingNumber: string }>;
+  };
 }
 
 function withPostalCode(postalCode: string) {
@@ -65,13 +92,18 @@ describe("carrier sandbox", () => {
   });
 
   test("tracking numbers are unique", async () => {
-    const replies = await Promise.all(Array.from({ length: 20 }, () => ship(shipment)));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => ship(shipment)),
+    );
     const numbers = new Set(replies.map((reply) => reply.body.trackingNumber));
     expect(numbers.size).toBe(20);
   });
 
   test("optional address lines are accepted", async () => {
-    const reply = await ship({ ...shipment, address: { ...address, line2: "Floor 3", region: "SH" } });
+    const reply = await ship({
+      ...shipment,
+      address: { ...address, line2: "Floor 3", region: "SH" },
+    });
     expect(reply.status).toBe(201);
   });
 
@@ -87,7 +119,10 @@ describe("carrier sandbox", () => {
   test("same key with other items is 409", async () => {
     const key = freshKey();
     await ship(shipment, key);
-    const reply = await ship({ ...shipment, items: [{ sku: "SKU-2", quantity: 1 }] }, key);
+    const reply = await ship(
+      { ...shipment, items: [{ sku: "SKU-2", quantity: 1 }] },
+      key,
+    );
     expect(reply.status).toBe(409);
     expect(reply.body.error.code).toBe("idempotency_key_reused");
   });
@@ -110,11 +145,27 @@ describe("carrier sandbox", () => {
   });
 
   test.each([
-    ["3-letter country", { ...shipment, address: { ...address, country: "CHN" } }, "address.country"],
-    ["missing city", { ...shipment, address: { ...address, city: undefined } }, "address.city"],
+    [
+      "3-letter country",
+      { ...shipment, address: { ...address, country: "CHN" } },
+      "address.country",
+    ],
+    [
+      "missing city",
+      { ...shipment, address: { ...address, city: undefined } },
+      "address.city",
+    ],
     ["no items", { ...shipment, items: [] }, "items"],
-    ["zero quantity", { ...shipment, items: [{ sku: "SKU-1", quantity: 0 }] }, "items.0.quantity"],
-    ["unknown item field", { ...shipment, items: [{ sku: "SKU-1", quantity: 1, unitPrice: 5 }] }, "unitPrice"],
+    [
+      "zero quantity",
+      { ...shipment, items: [{ sku: "SKU-1", quantity: 0 }] },
+      "items.0.quantity",
+    ],
+    [
+      "unknown item field",
+      { ...shipment, items: [{ sku: "SKU-1", quantity: 1, unitPrice: 5 }] },
+      "unitPrice",
+    ],
   ])("shipment with %s is 400", async (_case, body, field) => {
     const reply = await ship(body);
     expect(reply.status).toBe(400);

@@ -17,15 +17,24 @@ describe("KnobGate", () => {
 
   test("rate limit allows a burst of one second", async () => {
     const clock = manualClock();
-    const gate = new KnobGate({ rateLimitPerSecond: 3 }, Math.random, clock.now);
+    const gate = new KnobGate(
+      { rateLimitPerSecond: 3 },
+      Math.random,
+      clock.now,
+    );
     const decisions = [];
-    for (let i = 0; i < 4; i += 1) decisions.push((await gate.apply(neverAborted)).kind);
+    for (let i = 0; i < 4; i += 1)
+      decisions.push((await gate.apply(neverAborted)).kind);
     expect(decisions).toEqual(["pass", "pass", "pass", "rate_limited"]);
   });
 
   test("rate limit refills over time", async () => {
     const clock = manualClock();
-    const gate = new KnobGate({ rateLimitPerSecond: 2 }, Math.random, clock.now);
+    const gate = new KnobGate(
+      { rateLimitPerSecond: 2 },
+      Math.random,
+      clock.now,
+    );
     await gate.apply(neverAborted);
     await gate.apply(neverAborted);
     clock.advance(500);
@@ -35,14 +44,22 @@ describe("KnobGate", () => {
 
   test("Retry-After rounds up to whole seconds", async () => {
     const clock = manualClock();
-    const gate = new KnobGate({ rateLimitPerSecond: 0.25 }, Math.random, clock.now);
+    const gate = new KnobGate(
+      { rateLimitPerSecond: 0.25 },
+      Math.random,
+      clock.now,
+    );
     await gate.apply(neverAborted);
-    expect(await gate.apply(neverAborted)).toEqual({ kind: "rate_limited", retryAfterSeconds: 4 });
+    expect(await gate.apply(neverAborted)).toEqual({
+      kind: "rate_limited",
+      retryAfterSeconds: 4,
+    });
   });
 
   test("zero rate means unlimited", async () => {
     const gate = new KnobGate({ rateLimitPerSecond: 0 });
-    for (let i = 0; i < 100; i += 1) expect((await gate.apply(neverAborted)).kind).toBe("pass");
+    for (let i = 0; i < 100; i += 1)
+      expect((await gate.apply(neverAborted)).kind).toBe("pass");
   });
 
   test("error rate uses the random source", async () => {
@@ -54,7 +71,11 @@ describe("KnobGate", () => {
 
   test("rate limit is checked before the error rate", async () => {
     const clock = manualClock();
-    const gate = new KnobGate({ rateLimitPerSecond: 1, errorRate: 1 }, () => 0, clock.now);
+    const gate = new KnobGate(
+      { rateLimitPerSecond: 1, errorRate: 1 },
+      () => 0,
+      clock.now,
+    );
     expect((await gate.apply(neverAborted)).kind).toBe("injected_error");
     expect((await gate.apply(neverAborted)).kind).toBe("rate_limited");
   });
@@ -77,7 +98,11 @@ describe("KnobGate", () => {
   test("update merges and keeps other knobs", () => {
     const gate = new KnobGate({ latencyMs: 5 });
     gate.update({ errorRate: 0.2 });
-    expect(gate.knobs).toEqual({ latencyMs: 5, errorRate: 0.2, rateLimitPerSecond: 0 });
+    expect(gate.knobs).toEqual({
+      latencyMs: 5,
+      errorRate: 0.2,
+      rateLimitPerSecond: 0,
+    });
   });
 
   test.each([

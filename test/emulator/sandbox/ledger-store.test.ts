@@ -36,7 +36,13 @@ describe("LedgerStore", () => {
   test("keeps rows across reopen", () => {
     const first = LedgerStore.open(dbPath);
     first.insertCharge(charge);
-    first.insertRefund({ id: "re_1", chargeId: "ch_1", amount: 400, status: "succeeded", createdAt: charge.createdAt });
+    first.insertRefund({
+      id: "re_1",
+      chargeId: "ch_1",
+      amount: 400,
+      status: "succeeded",
+      createdAt: charge.createdAt,
+    });
     first.close();
     const second = LedgerStore.open(dbPath);
     expect(second.listCharges()).toEqual([charge]);
@@ -53,8 +59,16 @@ describe("LedgerStore", () => {
 
   test("stores and finds responses", () => {
     const store = LedgerStore.open(dbPath);
-    store.saveResponse("k1", { fingerprint: "abc", status: 201, body: { id: "ch_1" } });
-    expect(store.findResponse("k1")).toEqual({ fingerprint: "abc", status: 201, body: { id: "ch_1" } });
+    store.saveResponse("k1", {
+      fingerprint: "abc",
+      status: 201,
+      body: { id: "ch_1" },
+    });
+    expect(store.findResponse("k1")).toEqual({
+      fingerprint: "abc",
+      status: 201,
+      body: { id: "ch_1" },
+    });
     expect(store.findResponse("k2")).toBeUndefined();
     store.close();
   });
@@ -91,7 +105,9 @@ describe("LedgerStore", () => {
     };
     store.insertShipment(shipment);
     expect(store.hasTrackingNumber("SBX000000000001")).toBe(true);
-    expect(() => store.insertShipment({ ...shipment, id: "shp_2" })).toThrow(/UNIQUE/);
+    expect(() => store.insertShipment({ ...shipment, id: "shp_2" })).toThrow(
+      /UNIQUE/,
+    );
     store.close();
   });
 });

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startPaymentSandbox, type SandboxServer } from "../../../emulator/sandbox/payment-api";
+import {
+  startPaymentSandbox,
+  type SandboxServer,
+} from "../../../emulator/sandbox/payment-api";
 
 const API_KEY = "sk_test_payment_sandbox";
 
@@ -24,23 +27,48 @@ function freshKey(): string {
 async function send(
   method: string,
   path: string,
-  options: { body?: unknown; rawBody?: string; key?: string; apiKey?: string | null } = {},
+  options: {
+    body?: unknown;
+    rawBody?: string;
+    key?: string;
+    apiKey?: string | null;
+  } = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+  };
   const apiKey = options.apiKey === undefined ? API_KEY : options.apiKey;
   if (apiKey !== null) headers.Authorization = `Bearer ${apiKey}`;
   if (options.key) headers["Idempotency-Key"] = options.key;
-  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const response = await fetch(`${sandbox.url}${path}`, { method, headers, body });
+  const body =
+    options.rawBody ??
+    (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const response = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers,
+    body,
+  });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? JSON.parse(text) : undefined,
+  };
 }
 
-function charge(body: Record<string, unknown>, key = freshKey()): Promise<Reply> {
+function charge(
+  body: Record<string, unknown>,
+  key = freshKey(),
+): Promise<Reply> {
   return send("POST", "/v1/charges", { body, key });
 }
 
-const okCharge = { orderId: "ord_1", amount: 1999, currency: "CNY", token: "tok_ok" };
+const okCharge = {
+  orderId: "ord_1",
+  amount: 1999,
+  currency: "CNY",
+  token: "tok_ok",
+};
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "payment-sandbox-"));
@@ -90,7 +118,12 @@ describe("payment sandbox", () => {
   test("replay ignores the order of JSON keys", async () => {
     const key = freshKey();
     await charge(okCharge, key);
-    const reordered = { token: "tok_ok", currency: "CNY", amount: 1999, orderId: "ord_1" };
+    const reordered = {
+      token: "tok_ok",
+      currency: "CNY",
+      amount: 1999,
+      orderId: "ord_1",
+    };
     const second = await charge(reordered, key);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
   });
@@ -108,7 +141,10 @@ describe("payment sandbox", () => {
   test("same key on another endpoint is 409", async () => {
     const key = freshKey();
     const created = await charge(okCharge, key);
-    const reply = await send("POST", "/v1/refunds", { body: { chargeId: created.body.id }, key });
+    const reply = await send("POST", "/v1/refunds", {
+      body: { chargeId: created.body.id },
+      key,
+    });
     expect(reply.status).toBe(409);
   });
 
@@ -162,7 +198,11 @@ describe("payment sandbox", () => {
   });
 
   test("wrong API key is 401", async () => {
-    const reply = await send("POST", "/v1/charges", { body: okCharge, key: freshKey(), apiKey: "sk_wrong" });
+    const reply = await send("POST", "/v1/charges", {
+      body: okCharge,
+      key: freshKey(),
+      apiKey: "sk_wrong",
+    });
     expect(reply.status).toBe(401);
     expect(reply.body.error.code).toBe("invalid_api_key");
   });
@@ -177,7 +217,11 @@ describe("payment sandbox", () => {
     ["fractional amount", { ...okCharge, amount: 10.5 }, "amount"],
     ["4-letter currency", { ...okCharge, currency: "EURO" }, "currency"],
     ["empty orderId", { ...okCharge, orderId: "" }, "orderId"],
-    ["missing token", { orderId: "ord_1", amount: 1, currency: "CNY" }, "token"],
+    [
+      "missing token",
+      { orderId: "ord_1", amount: 1, currency: "CNY" },
+      "token",
+    ],
     ["unknown field", { ...okCharge, extra: true }, "extra"],
   ])("charge with %s is 400", async (_case, body, field) => {
     const reply = await charge(body);
@@ -194,7 +238,10 @@ describe("payment sandbox", () => {
   });
 
   test("invalid JSON is 400", async () => {
-    const reply = await send("POST", "/v1/charges", { rawBody: "{nope", key: freshKey() });
+    const reply = await send("POST", "/v1/charges", {
+      rawBody: "{nope",
+      key: freshKey(),
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.error.code).toBe("invalid_json");
   });
@@ -207,7 +254,10 @@ describe("payment sandbox", () => {
 
   test("full refund", async () => {
     const created = await charge(okCharge);
-    const reply = await send("POST", "/v1/refunds", { body: { chargeId: created.body.id }, key: freshKey() });
+    const reply = await send("POST", "/v1/refunds", {
+      body: { chargeId: created.body.id },
+      key: freshKey(),
+    });
     expect(reply.status).toBe(201);
     expect(reply.body.id).toMatch(/^re_/);
     expect(reply.body.chargeId).toBe(created.body.id);
@@ -228,31 +278,51 @@ describe("payment sandbox", () => {
 
   test("refund beyond the charge is 422", async () => {
     const created = await charge(okCharge);
-    await send("POST", "/v1/refunds", { body: { chargeId: created.body.id, amount: 1500 }, key: freshKey() });
-    const reply = await send("POST", "/v1/refunds", { body: { chargeId: created.body.id, amount: 500 }, key: freshKey() });
+    await send("POST", "/v1/refunds", {
+      body: { chargeId: created.body.id, amount: 1500 },
+      key: freshKey(),
+    });
+    const reply = await send("POST", "/v1/refunds", {
+      body: { chargeId: created.body.id, amount: 500 },
+      key: freshKey(),
+    });
     expect(reply.status).toBe(422);
     expect(reply.body.error.code).toBe("amount_exceeds_refundable");
   });
 
   test("refund of a fully refunded charge is 422", async () => {
     const created = await charge(okCharge);
-    await send("POST", "/v1/refunds", { body: { chargeId: created.body.id }, key: freshKey() });
-    const reply = await send("POST", "/v1/refunds", { body: { chargeId: created.body.id }, key: freshKey() });
+    await send("POST", "/v1/refunds", {
+      body: { chargeId: created.body.id },
+      key: freshKey(),
+    });
+    const reply = await send("POST", "/v1/refunds", {
+      body: { chargeId: created.body.id },
+      key: freshKey(),
+    });
     expect(reply.status).toBe(422);
   });
 
   test("refund of an unknown charge is 404", async () => {
-    const reply = await send("POST", "/v1/refunds", { body: { chargeId: "ch_missing" }, key: freshKey() });
+    const reply = await send("POST", "/v1/refunds", {
+      body: { chargeId: "ch_missing" },
+      key: freshKey(),
+    });
     expect(reply.status).toBe(404);
     expect(reply.body.error.code).toBe("resource_missing");
   });
 
   test("ledger lists charges and refunds", async () => {
     const created = await charge(okCharge);
-    await send("POST", "/v1/refunds", { body: { chargeId: created.body.id, amount: 100 }, key: freshKey() });
+    await send("POST", "/v1/refunds", {
+      body: { chargeId: created.body.id, amount: 100 },
+      key: freshKey(),
+    });
     const ledger = await send("GET", "/v1/ledger");
     expect(ledger.status).toBe(200);
-    expect(ledger.body.charges.map((c: { id: string }) => c.id)).toEqual([created.body.id]);
+    expect(ledger.body.charges.map((c: { id: string }) => c.id)).toEqual([
+      created.body.id,
+    ]);
     expect(ledger.body.refunds[0].amount).toBe(100);
   });
 
@@ -283,7 +353,10 @@ describe("payment sandbox", () => {
 
 describe("payment sandbox knobs", () => {
   test("control endpoint sets the error rate", async () => {
-    const control = await send("POST", "/_control", { body: { errorRate: 1 }, apiKey: null });
+    const control = await send("POST", "/_control", {
+      body: { errorRate: 1 },
+      apiKey: null,
+    });
     const reply = await charge(okCharge);
     expect(control.status).toBe(200);
     expect(control.body.knobs.errorRate).toBe(1);
@@ -302,13 +375,19 @@ describe("payment sandbox knobs", () => {
   });
 
   test("control endpoint rejects an out-of-range knob", async () => {
-    const reply = await send("POST", "/_control", { body: { errorRate: 2 }, apiKey: null });
+    const reply = await send("POST", "/_control", {
+      body: { errorRate: 2 },
+      apiKey: null,
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.error.param).toBe("errorRate");
   });
 
   test("control endpoint rejects an unknown knob", async () => {
-    const reply = await send("POST", "/_control", { body: { speed: 2 }, apiKey: null });
+    const reply = await send("POST", "/_control", {
+      body: { speed: 2 },
+      apiKey: null,
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.error.param).toBe("speed");
   });
@@ -330,7 +409,11 @@ describe("payment sandbox knobs", () => {
   test("rate limit comes before auth", async () => {
     sandbox.setKnobs({ rateLimitPerSecond: 1 });
     await charge(okCharge);
-    const reply = await send("POST", "/v1/charges", { body: okCharge, key: freshKey(), apiKey: "sk_wrong" });
+    const reply = await send("POST", "/v1/charges", {
+      body: okCharge,
+      key: freshKey(),
+      apiKey: "sk_wrong",
+    });
     expect(reply.status).toBe(429);
   });
 

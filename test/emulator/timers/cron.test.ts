@@ -1,15 +1,29 @@
-import { nextFireTime, parseCron, SCF_UTC_OFFSET_MINUTES } from "../../../emulator/timers/cron";
+import {
+  nextFireTime,
+  parseCron,
+  SCF_UTC_OFFSET_MINUTES,
+} from "../../../emulator/timers/cron";
 
 const UTC = { utcOffsetMinutes: 0 };
 
 /** Returns the next fire time in UTC as an ISO string, for short asserts. */
-function next(expression: string, after: string, options = UTC): string | undefined {
-  return nextFireTime(parseCron(expression), new Date(after), options)?.toISOString();
+function next(
+  expression: string,
+  after: string,
+  options = UTC,
+): string | undefined {
+  return nextFireTime(
+    parseCron(expression),
+    new Date(after),
+    options,
+  )?.toISOString();
 }
 
 describe("parseCron", () => {
   test("parses lists, ranges and steps", () => {
-    const schedule = parseCron("*/15 0,30 9-11 1 JAN-MAR MON,WED,FRI 2030-2032");
+    const schedule = parseCron(
+      "*/15 0,30 9-11 1 JAN-MAR MON,WED,FRI 2030-2032",
+    );
     expect(schedule.seconds).toEqual([0, 15, 30, 45]);
     expect(schedule.minutes).toEqual([0, 30]);
     expect(schedule.hours).toEqual([9, 10, 11]);
@@ -30,7 +44,9 @@ describe("parseCron", () => {
   });
 
   test("reads SUN as 0 and SAT as 6", () => {
-    expect(parseCron("0 0 0 ? * SUN,SAT *").daysOfWeek.weekdays).toEqual([0, 6]);
+    expect(parseCron("0 0 0 ? * SUN,SAT *").daysOfWeek.weekdays).toEqual([
+      0, 6,
+    ]);
   });
 
   test("parses L, LW, nW, nL and n#k", () => {
@@ -52,13 +68,28 @@ describe("parseCron", () => {
     ["60 * * * * * *", 'cron field "second" value "60" is out of range 0-59'],
     ["* 60 * * * * *", 'cron field "minute" value "60" is out of range 0-59'],
     ["* * 25 * * * *", 'cron field "hour" value "25" is out of range 0-23'],
-    ["* * * 0 * * *", 'cron field "day-of-month" value "0" is out of range 1-31'],
-    ["* * * 32 * * *", 'cron field "day-of-month" value "32" is out of range 1-31'],
+    [
+      "* * * 0 * * *",
+      'cron field "day-of-month" value "0" is out of range 1-31',
+    ],
+    [
+      "* * * 32 * * *",
+      'cron field "day-of-month" value "32" is out of range 1-31',
+    ],
     ["* * * * 13 * *", 'cron field "month" value "13" is out of range 1-12'],
-    ["* * * * FOO * *", 'cron field "month" value "FOO" is not a number or name'],
+    [
+      "* * * * FOO * *",
+      'cron field "month" value "FOO" is not a number or name',
+    ],
     ["* * * * * 7 *", 'cron field "day-of-week" value "7" is out of range 0-6'],
-    ["* * * * * * 1969", 'cron field "year" value "1969" is out of range 1970-2099'],
-    ["* * * * * * 2100", 'cron field "year" value "2100" is out of range 1970-2099'],
+    [
+      "* * * * * * 1969",
+      'cron field "year" value "1969" is out of range 1970-2099',
+    ],
+    [
+      "* * * * * * 2100",
+      'cron field "year" value "2100" is out of range 1970-2099',
+    ],
   ])("rejects out-of-range %s", (expression, message) => {
     expect(() => parseCron(expression)).toThrow(message);
   });
@@ -74,7 +105,9 @@ describe("parseCron", () => {
     ["* * * * * * 2030/x", "year", "2030/x"],
     ["a * * * * * *", "second", "a"],
   ])("rejects malformed %s naming field %s", (expression, field, value) => {
-    expect(() => parseCron(expression)).toThrow(`cron field "${field}" value "${value}"`);
+    expect(() => parseCron(expression)).toThrow(
+      `cron field "${field}" value "${value}"`,
+    );
   });
 
   test("rejects a six-field expression", () => {
@@ -84,80 +117,116 @@ describe("parseCron", () => {
 
 describe("nextFireTime", () => {
   test("every 5 seconds", () => {
-    expect(next("*/5 * * * * * *", "2025-01-01T00:00:03Z")).toBe("2025-01-01T00:00:05.000Z");
+    expect(next("*/5 * * * * * *", "2025-01-01T00:00:03Z")).toBe(
+      "2025-01-01T00:00:05.000Z",
+    );
   });
 
   test("is strictly after the given time", () => {
-    expect(next("*/5 * * * * * *", "2025-01-01T00:00:05Z")).toBe("2025-01-01T00:00:10.000Z");
+    expect(next("*/5 * * * * * *", "2025-01-01T00:00:05Z")).toBe(
+      "2025-01-01T00:00:10.000Z",
+    );
   });
 
   test("ignores milliseconds of the given time", () => {
-    expect(next("*/5 * * * * * *", "2025-01-01T00:00:04.999Z")).toBe("2025-01-01T00:00:05.000Z");
+    expect(next("*/5 * * * * * *", "2025-01-01T00:00:04.999Z")).toBe(
+      "2025-01-01T00:00:05.000Z",
+    );
   });
 
   test("daily time later the same day", () => {
-    expect(next("0 30 9 * * * *", "2025-06-10T08:00:00Z")).toBe("2025-06-10T09:30:00.000Z");
+    expect(next("0 30 9 * * * *", "2025-06-10T08:00:00Z")).toBe(
+      "2025-06-10T09:30:00.000Z",
+    );
   });
 
   test("daily time already passed moves to the next day", () => {
-    expect(next("0 30 9 * * * *", "2025-06-10T09:30:00Z")).toBe("2025-06-11T09:30:00.000Z");
+    expect(next("0 30 9 * * * *", "2025-06-10T09:30:00Z")).toBe(
+      "2025-06-11T09:30:00.000Z",
+    );
   });
 
   test("weekday rule skips the weekend", () => {
     // 2025-03-01 is a Saturday.
-    expect(next("0 15 10 * * MON-FRI *", "2025-03-01T00:00:00Z")).toBe("2025-03-03T10:15:00.000Z");
+    expect(next("0 15 10 * * MON-FRI *", "2025-03-01T00:00:00Z")).toBe(
+      "2025-03-03T10:15:00.000Z",
+    );
   });
 
   test("single weekday by number", () => {
     // 3 is Wednesday; 2025-03-05 is the first Wednesday after the 3rd.
-    expect(next("0 0 12 * * 3 *", "2025-03-03T00:00:00Z")).toBe("2025-03-05T12:00:00.000Z");
+    expect(next("0 0 12 * * 3 *", "2025-03-03T00:00:00Z")).toBe(
+      "2025-03-05T12:00:00.000Z",
+    );
   });
 
   test("day-of-month and day-of-week match as a union", () => {
     // The 15th or any Monday: 2025-03-10 (Monday) comes before the 15th.
-    expect(next("0 0 0 15 * MON *", "2025-03-04T00:00:00Z")).toBe("2025-03-10T00:00:00.000Z");
+    expect(next("0 0 0 15 * MON *", "2025-03-04T00:00:00Z")).toBe(
+      "2025-03-10T00:00:00.000Z",
+    );
   });
 
   test("month boundary", () => {
-    expect(next("0 0 0 1 * * *", "2025-01-31T23:59:59Z")).toBe("2025-02-01T00:00:00.000Z");
+    expect(next("0 0 0 1 * * *", "2025-01-31T23:59:59Z")).toBe(
+      "2025-02-01T00:00:00.000Z",
+    );
   });
 
   test("year boundary", () => {
-    expect(next("0 0 0 * * * *", "2025-12-31T23:59:59Z")).toBe("2026-01-01T00:00:00.000Z");
+    expect(next("0 0 0 * * * *", "2025-12-31T23:59:59Z")).toBe(
+      "2026-01-01T00:00:00.000Z",
+    );
   });
 
   test("day 31 skips months without one", () => {
-    expect(next("0 0 0 31 * * *", "2025-03-31T00:00:00Z")).toBe("2025-05-31T00:00:00.000Z");
+    expect(next("0 0 0 31 * * *", "2025-03-31T00:00:00Z")).toBe(
+      "2025-05-31T00:00:00.000Z",
+    );
   });
 
   test("leap day waits for the next leap year", () => {
-    expect(next("0 0 0 29 2 * *", "2025-03-01T00:00:00Z")).toBe("2028-02-29T00:00:00.000Z");
+    expect(next("0 0 0 29 2 * *", "2025-03-01T00:00:00Z")).toBe(
+      "2028-02-29T00:00:00.000Z",
+    );
   });
 
   test("leap day in a leap year", () => {
-    expect(next("0 0 0 29 FEB * *", "2024-02-28T12:00:00Z")).toBe("2024-02-29T00:00:00.000Z");
+    expect(next("0 0 0 29 FEB * *", "2024-02-28T12:00:00Z")).toBe(
+      "2024-02-29T00:00:00.000Z",
+    );
   });
 
   test("last day of February", () => {
-    expect(next("0 0 0 L * * *", "2025-02-01T00:00:00Z")).toBe("2025-02-28T00:00:00.000Z");
+    expect(next("0 0 0 L * * *", "2025-02-01T00:00:00Z")).toBe(
+      "2025-02-28T00:00:00.000Z",
+    );
   });
 
   test("last weekday when the month ends on a Saturday", () => {
     // 2025-05-31 is a Saturday, so the last weekday is Friday the 30th.
-    expect(next("0 0 0 LW * * *", "2025-05-01T00:00:00Z")).toBe("2025-05-30T00:00:00.000Z");
+    expect(next("0 0 0 LW * * *", "2025-05-01T00:00:00Z")).toBe(
+      "2025-05-30T00:00:00.000Z",
+    );
   });
 
   test("nearest weekday stays inside the month", () => {
     // 2025-03-01 is a Saturday; Friday the 28th of February is another month.
-    expect(next("0 0 0 1W * * *", "2025-02-27T00:00:00Z")).toBe("2025-03-03T00:00:00.000Z");
+    expect(next("0 0 0 1W * * *", "2025-02-27T00:00:00Z")).toBe(
+      "2025-03-03T00:00:00.000Z",
+    );
   });
 
   test("last Friday of the month", () => {
-    expect(next("0 0 0 ? * 5L *", "2025-03-01T00:00:00Z")).toBe("2025-03-28T00:00:00.000Z");
+    expect(next("0 0 0 ? * 5L *", "2025-03-01T00:00:00Z")).toBe(
+      "2025-03-28T00:00:00.000Z",
+    );
   });
 
   test("second Monday of the month", () => {
-    expect(next("0 0 0 ? * MON#2 *", "2025-03-01T00:00:00Z")).toBe("2025-03-10T00:00:00.000Z");
+    expect(next("0 0 0 ? * MON#2 *", "2025-03-01T00:00:00Z")).toBe(
+      "2025-03-10T00:00:00.000Z",
+    );
   });
 
   test("year in the past returns undefined", () => {
@@ -165,7 +234,9 @@ describe("nextFireTime", () => {
   });
 
   test("last allowed second returns undefined after it", () => {
-    expect(next("59 59 23 31 12 * 2099", "2099-12-31T23:59:59Z")).toBeUndefined();
+    expect(
+      next("59 59 23 31 12 * 2099", "2099-12-31T23:59:59Z"),
+    ).toBeUndefined();
   });
 
   test("impossible date returns undefined", () => {
@@ -173,36 +244,47 @@ describe("nextFireTime", () => {
   });
 
   test("future year range starts at its first second", () => {
-    expect(next("0 0 0 1 1 * 2090-2095", "2025-06-01T00:00:00Z")).toBe("2090-01-01T00:00:00.000Z");
+    expect(next("0 0 0 1 1 * 2090-2095", "2025-06-01T00:00:00Z")).toBe(
+      "2090-01-01T00:00:00.000Z",
+    );
   });
 
   test("defaults to UTC+8", () => {
     expect(SCF_UTC_OFFSET_MINUTES).toBe(480);
     // 09:30 in UTC+8 is 01:30 UTC.
-    const fire = nextFireTime(parseCron("0 30 9 * * * *"), new Date("2025-01-01T02:00:00Z"));
+    const fire = nextFireTime(
+      parseCron("0 30 9 * * * *"),
+      new Date("2025-01-01T02:00:00Z"),
+    );
     expect(fire?.toISOString()).toBe("2025-01-02T01:30:00.000Z");
   });
 
   test("day fields follow the offset's date", () => {
     // 2025-03-02T20:00Z is Monday 04:00 in UTC+8.
-    expect(next("0 0 4 * * MON *", "2025-03-02T19:00:00Z", { utcOffsetMinutes: 480 })).toBe(
-      "2025-03-02T20:00:00.000Z",
-    );
+    expect(
+      next("0 0 4 * * MON *", "2025-03-02T19:00:00Z", {
+        utcOffsetMinutes: 480,
+      }),
+    ).toBe("2025-03-02T20:00:00.000Z");
   });
 
   test("negative offset", () => {
-    expect(next("0 0 0 * * * *", "2025-01-01T00:00:00Z", { utcOffsetMinutes: -300 })).toBe(
-      "2025-01-01T05:00:00.000Z",
-    );
+    expect(
+      next("0 0 0 * * * *", "2025-01-01T00:00:00Z", { utcOffsetMinutes: -300 }),
+    ).toBe("2025-01-01T05:00:00.000Z");
   });
 
   test("rejects an invalid Date", () => {
-    expect(() => nextFireTime(parseCron("* * * * * * *"), new Date("nope"))).toThrow(RangeError);
+    expect(() =>
+      nextFireTime(parseCron("* * * * * * *"), new Date("nope")),
+    ).toThrow(RangeError);
   });
 
   test("rejects an offset beyond 18 hours", () => {
     const schedule = parseCron("* * * * * * *");
-    expect(() => nextFireTime(schedule, new Date(), { utcOffsetMinutes: 1200 })).toThrow("utcOffsetMinutes");
+    expect(() =>
+      nextFireTime(schedule, new Date(), { utcOffsetMinutes: 1200 }),
+    ).toThrow("utcOffsetMinutes");
   });
 
   test("sparse schedule is found quickly", () => {
