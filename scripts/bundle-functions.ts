@@ -5,6 +5,15 @@ import { build } from "esbuild";
 /** Modules never put in a bundle: native addons and optional drivers. */
 export const EXTERNAL_MODULES = ["better-sqlite3", "pg-native"];
 
+/**
+ * Packages replaced by small shims in every bundle; each shim file says why
+ * its package is never used on SCF's Node.js runtimes.
+ */
+export const BUNDLE_ALIASES: Record<string, string> = {
+  "whatwg-url": join(__dirname, "bundle-shims", "whatwg-url.js"),
+  "mime-types": join(__dirname, "bundle-shims", "mime-types.js"),
+};
+
 export interface BundleResult {
   functionKey: string;
   file: string;
@@ -44,6 +53,7 @@ export async function bundleFunctions(
         sourcemap: true,
         minify: options.minify ?? false,
         external: EXTERNAL_MODULES,
+        alias: BUNDLE_ALIASES,
         logLevel: "error",
         legalComments: "none",
       });

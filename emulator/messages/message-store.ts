@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { z } from "zod";
+import * as z from "zod";
 import {
   type DeliveryRow,
   type QueueRow,

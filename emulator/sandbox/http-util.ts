@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { z } from "zod";
+import * as z from "zod";
 import type { Logger } from "../../src/logging/logger";
 import { KnobGate, knobUpdateSchema, type SandboxKnobs } from "./knobs";
 import { LedgerStore } from "./ledger-store";

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
+import * as z from "zod";
 
 /** Fault and load settings a sandbox applies to every `/v1` request. */
 export interface SandboxKnobs {

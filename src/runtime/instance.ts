@@ -1,6 +1,10 @@
-import { type Config, type ConfigPart, loadConfig } from "../config/config";
+import {
+  type Config,
+  type ConfigPart,
+  loadConfig,
+  type PublisherConfig,
+} from "../config/config";
 import { createLogger, type Logger } from "../logging/logger";
-import { CmqPublisher } from "../messaging/cmq-publisher";
 import type { Publisher } from "../messaging/publisher";
 import { openOrderStore } from "../storage/open-store";
 import type { OrderStore } from "../storage/order-store";
@@ -18,18 +22,22 @@ export interface Instance {
 /**
  * Creates a function instance's dependencies from the environment. It
  * throws a ConfigError naming the variable when one is missing or
- * invalid, so a misconfigured function fails at cold start.
+ * invalid, so a misconfigured function fails at cold start. Functions
+ * that publish pass `createPublisher`, so the others' bundles leave the
+ * Tencent Cloud SDK out.
  */
 export function createInstance(
   functionName: string,
   parts: ConfigPart[],
+  createPublisher?: (config: PublisherConfig) => Publisher,
 ): Instance {
   const config = loadConfig(parts);
   const logger = createLogger({ function: functionName });
   const store = openOrderStore(config.databaseUrl);
-  const publisher = config.publisher
-    ? new CmqPublisher(config.publisher)
-    : undefined;
+  const publisher =
+    config.publisher && createPublisher
+      ? createPublisher(config.publisher)
+      : undefined;
 
   let migrated: Promise<void> | undefined;
   const ready = (): Promise<void> => {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 import type { FieldIssue } from "../errors";
 import { decodeBase64, decodeUtf8 } from "./body-encoding";
