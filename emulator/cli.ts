@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { UsageError } from "./cli-args";
+import { DLQ_HELP, runDlq } from "./commands/dlq";
 import { INVOKE_HELP, runInvoke } from "./commands/invoke";
 import { runStart, START_HELP } from "./commands/start";
 
@@ -8,6 +9,7 @@ const HELP = `Usage: tsx emulator/cli.ts <command> [options]
 Commands:
   start    run the pipeline locally (npm start)
   invoke   invoke one function with an event (npm run invoke)
+  dlq      list, show and redrive dead letters (npm run dlq)
 
 Run a command with --help for its options.
 `;
@@ -21,13 +23,19 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case "invoke":
       return runInvoke(rest, root);
+    case "dlq":
+      return runDlq(rest);
     case undefined:
     case "--help":
     case "-h":
-      process.stdout.write(`${HELP}\n${START_HELP}\n${INVOKE_HELP}`);
+      process.stdout.write(
+        `${HELP}\n${START_HELP}\n${INVOKE_HELP}\n${DLQ_HELP}`,
+      );
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command "${command}"; use start or invoke`);
+      throw new UsageError(
+        `unknown command "${command}"; use start, invoke or dlq`,
+      );
   }
 }
 

@@ -7,8 +7,10 @@ import {
   type ServerlessConfig,
 } from "./config/serverless-config";
 import { Dispatcher } from "./dispatch/dispatcher";
+import { type Faults, noFaults } from "./faults";
 import type { RetryBackoff } from "./dispatch/retry-policy";
 import { startTriggerServer } from "./http/trigger-server";
+import { removeState, writeState } from "./state-file";
 import { type LocalServices, localVariables } from "./local-environment";
 import { startLocalServices } from "./local-services";
 import { type MessageStore, MessageStoreError } from "./messages/message-store";
@@ -36,6 +38,8 @@ export interface EmulatorOptions {
   maxInstances?: number;
   backoff?: RetryBackoff;
   logger: Logger;
+  /** Faults to inject; the emulator's `faults` object can change them later. */
+  faults?: Partial<Faults>;
   /** Where function logs go; default the emulator's stdout. */
   functionLogStream?: Writable;
   env?: NodeJS.ProcessEnv;
@@ -51,6 +55,7 @@ export interface Emulator {
   payment: SandboxServer;
   carrier: SandboxServer;
   dataDir: string;
+  faults: Faults;
   /** Messages that were waiting for delivery when the emulator started. */
   resumed: number;
   close(): Promise<void>;
@@ -70,6 +75,7 @@ export async function startEmulator(
   const dataDir = resolve(options.dataDir);
   const logger = options.logger;
   let dispatcher: Dispatcher | undefined;
+  const faults = { ...noFaults(), ...options.faults };
   const running = await startLocalServices(
     dataDir,
     {
@@ -79,6 +85,7 @@ export async function startEmulator(
     },
     logger,
     (deliveries) => dispatcher?.enqueue(deliveries),
+    faults,
   );
   const { services, store, payment, carrier } = running;
   const closers: Array<() => Promise<void> | void> = [() => running.close()];
@@ -121,6 +128,7 @@ export async function startEmulator(
       backoff: options.backoff,
       topicOwner: LOCAL_ACCOUNT_ID,
       logger: logger.child({ component: "dispatcher" }),
+      faults,
     });
     const activeDispatcher = dispatcher;
     closers.unshift(() => activeDispatcher.close());
@@ -140,8 +148,15 @@ export async function startEmulator(
       pools,
       stage: config.stage,
       logger: logger.child({ component: "http" }),
+      admin: { store, dispatcher, faults },
     });
     closers.unshift(() => http.close());
+    writeState(dataDir, {
+      pid: process.pid,
+      httpUrl: http.url,
+      startedAt: new Date().toISOString(),
+    });
+    closers.unshift(() => removeState(dataDir));
 
     return {
       httpUrl: http.url,
@@ -153,6 +168,7 @@ export async function startEmulator(
       payment,
       carrier,
       dataDir,
+      faults,
       resumed,
       close: () => runClosers(closers),
     };

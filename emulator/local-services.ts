@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Delivery } from "./messages/message-store";
 import { startCloudApi } from "./cloud-api/server";
+import { type Faults, noFaults } from "./faults";
 import { type LocalServices, localSecrets } from "./local-environment";
 import { MessageStore } from "./messages/message-store";
 import { startCarrierSandbox } from "./sandbox/carrier-api";
@@ -25,13 +26,15 @@ export interface RunningServices {
 /**
  * Starts what the functions call: the message store behind the Tencent
  * Cloud API, and the payment and carrier sandboxes, with fresh secrets.
- * `onPublish` receives the deliveries of each stored message.
+ * `onPublish` receives the deliveries of each stored message; `faults`
+ * can make the cloud API refuse publishes.
  */
 export async function startLocalServices(
   dataDir: string,
   ports: ServicePorts,
   logger: Logger,
   onPublish?: (deliveries: Delivery[]) => void,
+  faults: Faults = noFaults(),
 ): Promise<RunningServices> {
   const secrets = localSecrets();
   const store = MessageStore.open(join(dataDir, "messages.db"));
@@ -48,6 +51,7 @@ export async function startLocalServices(
         [secrets.credentials.secretId]: secrets.credentials.secretKey,
       },
       onPublish,
+      faults: { refusePublish: () => faults.refusePublish },
       logger: logger.child({ component: "cloud-api" }),
     });
     closers.unshift(() => cloudApi.close());

@@ -20,6 +20,8 @@ Options:
   -e, --env KEY=VALUE set a variable on every function (repeatable)
   --max-instances N   instances per function (default: 4)
   --retry-base-ms N   delay before the first retry of a failed invocation (default: 1000)
+  --duplicate-deliveries  deliver every CMQ message twice (tests idempotency)
+  --reorder-deliveries    deliver queued CMQ messages in random order
 `;
 
 function printBanner(emulator: Emulator, root: string): void {
@@ -75,6 +77,8 @@ export async function runStart(argv: string[], root: string): Promise<void> {
       env: { type: "string", short: "e", multiple: true },
       "max-instances": { type: "string" },
       "retry-base-ms": { type: "string" },
+      "duplicate-deliveries": { type: "boolean", default: false },
+      "reorder-deliveries": { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -102,6 +106,10 @@ export async function runStart(argv: string[], root: string): Promise<void> {
     envOverrides: parseAssignments(values.env, "--env"),
     maxInstances: parsePositive(values["max-instances"], "--max-instances", 4),
     backoff: { baseMs: retryBaseMs, maxMs: Math.max(60_000, retryBaseMs) },
+    faults: {
+      duplicateDeliveries: values["duplicate-deliveries"],
+      reorderDeliveries: values["reorder-deliveries"],
+    },
     logger: pino({ level: process.env.LOG_LEVEL ?? "info", base: {} }),
   });
   printBanner(emulator, root);

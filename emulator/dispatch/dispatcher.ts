@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { buildCmqTopicEvent } from "../events/build-cmq-event";
+import type { Faults } from "../faults";
 import type { Delivery, MessageStore } from "../messages/message-store";
 import type { FunctionPool } from "../runtime/function-pool";
 import {
@@ -17,22 +18,36 @@ export interface DispatcherOptions {
   /** The account id placed in `topicOwner` of CMQ records. */
   topicOwner: number;
   logger: Logger;
+  /** Duplicate or reorder deliveries on request; see `Faults`. */
+  faults?: Pick<Faults, "duplicateDeliveries" | "reorderDeliveries">;
 }
+
+/** A delivery, or its extra copy under the duplicate-delivery fault. */
+type QueuedDelivery = Delivery & { duplicate?: boolean };
 
 /** A FIFO of deliveries with O(1) push and shift. */
 class DeliveryQueue {
-  private items: Delivery[] = [];
+  private items: QueuedDelivery[] = [];
   private head = 0;
 
   get length(): number {
     return this.items.length - this.head;
   }
 
-  push(delivery: Delivery): void {
+  push(delivery: QueuedDelivery): void {
     this.items.push(delivery);
   }
 
-  shift(): Delivery | undefined {
+  /** Inserts at a random place among the waiting items. */
+  insertAnywhere(
+    delivery: QueuedDelivery,
+    random: () => number = Math.random,
+  ): void {
+    const at = this.head + Math.floor(random() * (this.length + 1));
+    this.items.splice(at, 0, delivery);
+  }
+
+  shift(): QueuedDelivery | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];
     this.head += 1;
@@ -58,6 +73,8 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly backoff: RetryBackoff;
   private closed = false;
+  /** Extra copies delivered under the duplicate-delivery fault. */
+  duplicatesDelivered = 0;
   /** Set by a forced close: results that arrive later are not recorded. */
   private aborted = false;
 
@@ -74,7 +91,11 @@ export class Dispatcher {
 
   /** Queues deliveries that a publish just stored. */
   enqueue(deliveries: readonly Delivery[]): void {
-    for (const delivery of deliveries) this.push(delivery);
+    for (const delivery of deliveries) {
+      this.push(delivery);
+      if (this.options.faults?.duplicateDeliveries)
+        this.push({ ...delivery, duplicate: true });
+    }
   }
 
   private schedule(delivery: Delivery): void {
@@ -90,14 +111,15 @@ export class Dispatcher {
     this.retryTimers.add(timer);
   }
 
-  private push(delivery: Delivery): void {
+  private push(delivery: QueuedDelivery): void {
     if (this.closed) return;
     let queue = this.queues.get(delivery.endpoint);
     if (!queue) {
       queue = new DeliveryQueue();
       this.queues.set(delivery.endpoint, queue);
     }
-    queue.push(delivery);
+    if (this.options.faults?.reorderDeliveries) queue.insertAnywhere(delivery);
+    else queue.push(delivery);
     this.pump(delivery.endpoint);
   }
 
@@ -118,7 +140,7 @@ export class Dispatcher {
       queue.length > 0 &&
       (this.running.get(functionKey) ?? 0) < pool.capacity
     ) {
-      const delivery = queue.shift() as Delivery;
+      const delivery = queue.shift() as QueuedDelivery;
       this.running.set(functionKey, (this.running.get(functionKey) ?? 0) + 1);
       const work = this.deliver(pool, delivery).finally(() => {
         this.inFlight.delete(work);
@@ -129,7 +151,10 @@ export class Dispatcher {
     }
   }
 
-  private async deliver(pool: FunctionPool, delivery: Delivery): Promise<void> {
+  private async deliver(
+    pool: FunctionPool,
+    delivery: QueuedDelivery,
+  ): Promise<void> {
     const { store, logger } = this.options;
     const event = buildCmqTopicEvent([
       {
@@ -146,6 +171,11 @@ export class Dispatcher {
 
     const result = await pool.invoke(event);
     if (this.aborted) return;
+    if (delivery.duplicate) {
+      // The copy only exercises the consumer; the original records the outcome.
+      this.duplicatesDelivered += 1;
+      return;
+    }
     if (result.ok) {
       store.markDone(delivery.id);
       return;

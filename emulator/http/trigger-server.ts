@@ -15,6 +15,7 @@ import {
 } from "../events/build-http-event";
 import type { FunctionPool } from "../runtime/function-pool";
 import type { InvocationResult } from "../runtime/invocation";
+import { ADMIN_PREFIX, type AdminContext, handleAdmin } from "./admin-routes";
 import { type CompiledRoute, compileRoute, matchRoute } from "./routes";
 
 /** SCF's limit on a synchronous invocation's request, in bytes. */
@@ -28,6 +29,8 @@ export interface TriggerServerOptions {
   pools: ReadonlyMap<string, FunctionPool>;
   stage: string;
   logger: Logger;
+  /** Serves the emulator's own routes under `ADMIN_PREFIX`. */
+  admin?: AdminContext;
 }
 
 export interface TriggerServer {
@@ -119,6 +122,28 @@ function sendIntegrated(
   );
 }
 
+async function serveAdmin(
+  admin: AdminContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  method: string,
+  path: string,
+): Promise<void> {
+  const raw = (await readBody(request)) ?? Buffer.alloc(0);
+  let body: unknown = {};
+  try {
+    if (raw.length > 0) body = JSON.parse(raw.toString("utf8"));
+  } catch {
+    sendJson(response, 400, {
+      error: "invalid_request",
+      message: "body is not valid JSON",
+    });
+    return;
+  }
+  const result = handleAdmin(admin, method, path, body);
+  sendJson(response, result.status, result.body);
+}
+
 /**
  * Serves the HTTP triggers of serverless.yml on 127.0.0.1: each request
  * becomes the SCF event of its trigger with a fresh request id, runs
@@ -136,6 +161,10 @@ export async function startTriggerServer(
     const requestId = randomUUID();
     const url = new URL(request.url ?? "/", "http://localhost");
     const method = (request.method ?? "GET").toUpperCase();
+    if (options.admin && url.pathname.startsWith(ADMIN_PREFIX)) {
+      await serveAdmin(options.admin, request, response, method, url.pathname);
+      return;
+    }
 
     let target:
       | { pool: FunctionPool; build: (incoming: IncomingHttp) => object }
