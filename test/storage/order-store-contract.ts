@@ -123,6 +123,62 @@ export function describeOrderStoreContract(
       expect(ids.size).toBe(1);
     });
 
+    test("concurrent requests with expired key create one order", async () => {
+      const key = { key: "key-expired", requestHash: "hash-a", ttlSeconds: 60 };
+      const old = newOrder({
+        createdAt: new Date(Date.now() - 120_000).toISOString(),
+      });
+      await store.createOrder(old, [], key);
+      const orders = Array.from({ length: 6 }, () => newOrder());
+
+      const outcomes = await Promise.all(
+        orders.map((order) => store.createOrder(order, [], key)),
+      );
+
+      const created = outcomes.filter((outcome) => outcome.kind === "created");
+      expect(created).toHaveLength(1);
+      const replayed = outcomes.filter(
+        (outcome) => outcome.kind === "replayed",
+      );
+      expect(replayed).toHaveLength(5);
+      const ids = new Set(
+        outcomes.map((outcome) =>
+          outcome.kind === "conflict" ? outcome.orderId : outcome.order.orderId,
+        ),
+      );
+      expect(ids.size).toBe(1);
+      expect(ids.has(old.orderId)).toBe(false);
+    });
+
+    test("amount above 32 bits round-trips as number", async () => {
+      const order = newOrder({ totalAmount: 2 ** 40 + 7 });
+
+      await store.createOrder(order, []);
+
+      const stored = await store.getOrder(order.orderId);
+      expect(stored?.totalAmount).toBe(2 ** 40 + 7);
+    });
+
+    test("concurrent transitions of one order apply once", async () => {
+      const order = newOrder();
+      await store.createOrder(order, []);
+
+      const outcomes = await Promise.all(
+        ["paid", "paid", "payment_failed", "paid"].map((to) =>
+          store.transition({
+            orderId: order.orderId,
+            to: to as "paid" | "payment_failed",
+            at: new Date().toISOString(),
+          }),
+        ),
+      );
+
+      const applied = outcomes.filter((outcome) => outcome.kind === "applied");
+      expect(applied).toHaveLength(1);
+      const stored = await store.getOrder(order.orderId);
+      expect(stored?.history).toHaveLength(2);
+    });
+
     test("transition applies allowed move with patch and history", async () => {
       const order = newOrder();
       await store.createOrder(order, []);
