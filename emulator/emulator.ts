@@ -3,9 +3,11 @@ import type { Writable } from "node:stream";
 import type { Logger } from "pino";
 import { bundleFunctions } from "../scripts/bundle-functions";
 import {
+  type HttpRoute,
   loadServerlessConfig,
   type ServerlessConfig,
 } from "./config/serverless-config";
+import { LOCAL_ROUTES_FILE, loadLocalRoutes } from "./config/local-routes";
 import { Dispatcher } from "./dispatch/dispatcher";
 import { type Faults, noFaults } from "./faults";
 import type { RetryBackoff } from "./dispatch/retry-policy";
@@ -49,6 +51,8 @@ export interface Emulator {
   httpUrl: string;
   services: LocalServices;
   config: ServerlessConfig;
+  /** HTTP routes: the `apigw` triggers and the local routes. */
+  routes: HttpRoute[];
   store: MessageStore;
   dispatcher: Dispatcher;
   pools: Map<string, FunctionPool>;
@@ -141,9 +145,13 @@ export async function startEmulator(
     for (const timer of config.timers) if (timer.enabled) timers.start(timer);
     closers.unshift(() => timers.close());
 
+    const routes = [
+      ...config.routes,
+      ...loadLocalRoutes(join(options.root, LOCAL_ROUTES_FILE), config),
+    ];
     const http = await startTriggerServer({
       port: options.port,
-      routes: config.routes,
+      routes,
       functionUrls: config.functionUrls.map((trigger) => trigger.functionKey),
       pools,
       stage: config.stage,
@@ -162,6 +170,7 @@ export async function startEmulator(
       httpUrl: http.url,
       services,
       config,
+      routes,
       store,
       dispatcher,
       pools,

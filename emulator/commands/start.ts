@@ -26,14 +26,14 @@ Options:
 
 function printBanner(emulator: Emulator, root: string): void {
   const lines = ["SCF emulator ready", "", "HTTP triggers:"];
-  for (const route of emulator.config.routes) {
+  for (const route of emulator.routes) {
     lines.push(
       `  ${route.method.padEnd(6)} ${emulator.httpUrl}${route.path}  -> ${route.functionKey}`,
     );
   }
   for (const trigger of emulator.config.functionUrls) {
     lines.push(
-      `  ANY    ${emulator.httpUrl}/${trigger.functionKey}/  -> ${trigger.functionKey} (Function URL)`,
+      `  ANY    ${emulator.httpUrl}/${trigger.functionKey}/  -> ${trigger.functionKey} (its Function URL)`,
     );
   }
   lines.push("", "CMQ topic triggers:");

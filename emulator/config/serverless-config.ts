@@ -1,11 +1,15 @@
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, posix, resolve } from "node:path";
 import { parse } from "yaml";
 
 /** One function of the multi-scf `functions` map, variables resolved. */
 export interface FunctionConfig {
   key: string;
-  /** Handler file relative to the code package root, without `.js`. */
+  /**
+   * Handler file without `.js`, relative to the code package root: the
+   * function's own `src` folder (relative to `inputs.src.src`), if any,
+   * joined with the file part of `handler`.
+   */
   handlerFile: string;
   handlerExport: string;
   timeoutSeconds: number;
@@ -21,6 +25,11 @@ export interface HttpRoute {
   path: string;
   functionKey: string;
   serviceName: string;
+  /**
+   * The event the function gets: API Gateway's for `apigw` triggers, a
+   * Function URL's for local routes in front of `http` triggers.
+   */
+  shape: "apigw" | "function-url";
 }
 
 export interface CmqTrigger {
@@ -140,9 +149,10 @@ function functionOf(key: string, raw: Json, defaults: Json): FunctionConfig {
   // multi-scf replaces, not merges, the top-level environments with a
   // function's own list.
   const environments = raw.environments ?? defaults.environments;
+  const folder = typeof raw.src === "string" ? raw.src : "";
   return {
     key,
-    handlerFile: handler.slice(0, dot),
+    handlerFile: posix.join(folder, handler.slice(0, dot)),
     handlerExport: handler.slice(dot + 1),
     timeoutSeconds: asNumber(
       raw.timeout ?? defaults.timeout,
@@ -257,6 +267,7 @@ function readTriggers(triggers: unknown, config: ServerlessConfig): void {
               `${where}.apis[${apiIndex}].function`,
             ),
             serviceName: String(parameters.name ?? "serverless"),
+            shape: "apigw",
           });
         });
         break;

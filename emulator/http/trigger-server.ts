@@ -205,16 +205,18 @@ export async function startTriggerServer(
       target = {
         pool,
         build: (incoming) =>
-          buildApigwEvent(
-            incoming,
-            {
-              path: route.path,
-              pathParameters: match.pathParameters,
-              serviceId: `service-${route.serviceName}`,
-              stage: options.stage,
-            },
-            requestId,
-          ),
+          route.shape === "function-url"
+            ? buildFunctionUrlEvent(incoming, requestId)
+            : buildApigwEvent(
+                incoming,
+                {
+                  path: route.path,
+                  pathParameters: match.pathParameters,
+                  serviceId: `service-${route.serviceName}`,
+                  stage: options.stage,
+                },
+                requestId,
+              ),
       };
     }
 

@@ -86,18 +86,33 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Drops variables whose value is "", so an empty value counts as unset and
+ * its default applies. `npm run deploy` passes unset optional variables
+ * such as TDMQ_API_URL as "", and the emulator does the same for every
+ * unset `${env:NAME}` of serverless.yml.
+ */
+function withoutEmptyValues(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== ""),
+  );
+}
+
 function parsePart<T extends z.ZodType>(
   schema: T,
   env: NodeJS.ProcessEnv,
 ): z.infer<T> {
-  const result = schema.safeParse(env);
+  const present = withoutEmptyValues(env);
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
 
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join(".");
-    const value = env[name];
+    const value = present[name];
     const reason =
-      value === undefined ? "is missing" : `is invalid: ${issue.message}`;
+      value === undefined
+        ? "is missing or empty"
+        : `is invalid: ${issue.message}`;
     return `${name} ${reason}`;
   });
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);

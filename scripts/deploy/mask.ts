@@ -1,0 +1,34 @@
+/** Shortest secret that keeps its first and last four characters when masked. */
+const MIN_PARTLY_SHOWN = 12;
+
+/**
+ * Masks a secret for printing: `AKIDabcdefgh1234` becomes `AKID****1234`;
+ * a secret shorter than 12 characters becomes `****`.
+ */
+export function maskSecret(secret: string): string {
+  if (secret.length < MIN_PARTLY_SHOWN) return "****";
+  return `${secret.slice(0, 4)}****${secret.slice(-4)}`;
+}
+
+/** Masks each key of a comma-separated list such as ORDER_API_KEYS. */
+export function maskList(list: string): string {
+  return list
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+    .map(maskSecret)
+    .join(",");
+}
+
+/** Masks the password of a URL such as `postgres://user:password@host/db`. */
+export function maskUrlPassword(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return maskSecret(value);
+  }
+  if (url.password === "") return value;
+  url.password = "****";
+  return url.toString();
+}
