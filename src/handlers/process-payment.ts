@@ -60,7 +60,12 @@ export function processPaymentHandler(
       chargeId = charge.id;
     } catch (error) {
       if (!(error instanceof PermanentError)) throw error;
-      const reason = `${error.code}: ${error.message}`;
+      // A provider may quote the token in its message, as the payment
+      // sandbox does for an unknown one, and the reason is logged and
+      // returned by GET /orders/{id}.
+      const reason = `${error.code}: ${error.message}`
+        .split(order.paymentToken)
+        .join("[Redacted]");
       await store.transition({
         orderId: order.orderId,
         to: "payment_failed",

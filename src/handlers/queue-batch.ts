@@ -4,6 +4,7 @@ import {
   messageOf,
   PermanentError,
   TransientError,
+  ValidationError,
 } from "../errors";
 import type { Logger } from "../logging/logger";
 import {
@@ -13,7 +14,11 @@ import {
 } from "../messaging/envelope";
 import type { Instance } from "../runtime/instance";
 import { requestIdOf } from "../scf/context";
-import { parseQueueEvent, type QueueRecord } from "../scf/queue-event";
+import {
+  type ParsedRecord,
+  parseQueueEvent,
+  type QueueRecord,
+} from "../scf/queue-event";
 
 /** What a consumer did with one record. */
 export type RecordOutcome = "processed" | "skipped";
@@ -46,9 +51,10 @@ function deadlineOf(context: unknown, startedAt: number): number {
 /**
  * Runs `handle` on every record of a CMQ or CKafka batch. A record that
  * cannot be parsed, or fails with a permanent error, is dead-lettered and
- * the batch goes on. When any record failed with a retryable error, the
- * invocation throws after the batch, so SCF retries it; records already
- * done are then skipped by the state machine.
+ * the batch goes on. An event without a `Records` array is dead-lettered
+ * as one record. When any record failed with a retryable error, the
+ * invocation throws after the batch, so SCF retries it. The state machine
+ * then skips the records already done.
  */
 export async function processBatch(
   event: unknown,
@@ -60,10 +66,27 @@ export async function processBatch(
 ): Promise<BatchResult> {
   const startedAt = Date.now();
   const log = instance.logger.child({ requestId: requestIdOf(context) });
-  const parsed = parseQueueEvent(event);
   await instance.ready();
 
   const result: BatchResult = { processed: 0, skipped: 0, deadLettered: 0 };
+  let parsed: ParsedRecord[];
+  try {
+    parsed = parseQueueEvent(event);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // Retrying cannot fix an event without a Records array, so it is
+    // dead-lettered whole instead of failing the invocation.
+    await deadLetter(
+      instance,
+      functionName,
+      event,
+      undefined,
+      error.message,
+      log,
+    );
+    result.deadLettered = 1;
+    return result;
+  }
   const retryable: string[] = [];
 
   for (const entry of parsed) {

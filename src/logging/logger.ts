@@ -3,26 +3,49 @@ import pino, { type Logger } from "pino";
 export type { Logger };
 
 /**
- * Paths pino replaces with "[Redacted]": credentials, payment tokens and
- * street addresses, wherever they appear in a log line's fields.
+ * Paths pino replaces with "[Redacted]": credentials, API keys, payment
+ * tokens and street addresses, at the depths where the pipeline's objects
+ * contain them. Pino has no recursive wildcard, so a `Config` logged whole
+ * is covered (credential keys three levels down) but deeper copies are not.
+ * NOTE: header names match exactly. The lower-case forms Node produces and
+ * the spellings listed below are covered, others such as X-API-KEY are not.
  */
 export const REDACTED_PATHS = [
+  // Tencent Cloud credentials, alone, in a PublisherConfig or in a Config.
   "secretKey",
   "*.secretKey",
+  "*.*.secretKey",
+  "*.*.*.secretKey",
   "token",
   "*.token",
+  "*.*.token",
+  "*.*.*.token",
+  // Provider keys, alone or in a Config, and the accepted order API keys.
+  "apiKey",
+  "*.apiKey",
+  "*.*.apiKey",
+  "orderApiKeys",
+  "*.orderApiKeys",
   "paymentToken",
   "*.paymentToken",
   "*.*.paymentToken",
-  "apiKey",
-  "*.apiKey",
   "headers.authorization",
+  "headers.Authorization",
   "headers.x-api-key",
+  'headers["X-Api-Key"]',
+  'headers["X-API-Key"]',
   "*.headers.authorization",
+  "*.headers.Authorization",
   "*.headers.x-api-key",
+  '*.headers["X-Api-Key"]',
+  '*.headers["X-API-Key"]',
+  // An order's address and the carrier request's.
   "shippingAddress",
   "*.shippingAddress",
   "*.*.shippingAddress",
+  "address",
+  "*.address",
+  "*.*.address",
 ];
 
 /**
@@ -41,6 +64,8 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  if (destination) return pino(options, destination);
-  return pino(options);
+  // process.stdout, not pino's default of file descriptor 1: in a worker
+  // thread, such as an emulator function instance, only process.stdout
+  // reaches the stream the parent reads.
+  return pino(options, destination ?? process.stdout);
 }
