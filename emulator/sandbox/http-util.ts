@@ -84,6 +84,8 @@ interface SandboxContext {
   logger?: Logger;
   /** Aborted by close(), which cancels latency waits. */
   closing: AbortController;
+  /** Requests to the API routes since start, rejected ones included. */
+  requests: number;
 }
 
 /** Creates an id such as `ch_3f9a…` with 96 random bits. */
@@ -129,6 +131,7 @@ export async function startSandbox(
     gate: new KnobGate(options.knobs),
     logger: options.logger?.child({ sandbox: name }),
     closing: new AbortController(),
+    requests: 0,
   };
   const server = http.createServer((req, res) => {
     handleRequest(context, req, res).catch((error: unknown) =>
@@ -180,13 +183,18 @@ async function handleRequest(
 ): Promise<void> {
   const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
   if (req.method === "GET" && path === "/health") {
-    sendJson(res, 200, { status: "ok", sandbox: context.name });
+    sendJson(res, 200, {
+      status: "ok",
+      sandbox: context.name,
+      requests: context.requests,
+    });
     return;
   }
   if (req.method === "POST" && path === "/_control") {
     await handleControl(context, req, res);
     return;
   }
+  context.requests += 1;
   const route = findRoute(context.routes, req.method ?? "", path);
   await applyKnobs(context);
   checkAuthorization(req, context.apiKey);
