@@ -21,6 +21,7 @@ const baseSchema = z.object({
     .default("info"),
   ORDER_API_KEYS: z.string().optional(),
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  STALLED_ORDER_SECONDS: z.coerce.number().int().positive().default(900),
   ORDER_CREATED_TOPIC: z.string().min(1).default("order-created"),
   ORDER_PAID_TOPIC: z.string().min(1).default("order-paid"),
 });
@@ -55,6 +56,11 @@ export interface BaseConfig {
   /** API keys accepted in `X-Api-Key`; empty means no key is required. */
   orderApiKeys: string[];
   idempotencyTtlSeconds: number;
+  /**
+   * Age after which the outbox relay sends an unfinished order's next
+   * message again, in seconds.
+   */
+  stalledOrderSeconds: number;
   topics: { orderCreated: string; orderPaid: string };
 }
 
@@ -135,6 +141,7 @@ export function loadConfig(
       .map((key) => key.trim())
       .filter((key) => key.length > 0),
     idempotencyTtlSeconds: base.IDEMPOTENCY_TTL_SECONDS,
+    stalledOrderSeconds: base.STALLED_ORDER_SECONDS,
     topics: {
       orderCreated: base.ORDER_CREATED_TOPIC,
       orderPaid: base.ORDER_PAID_TOPIC,

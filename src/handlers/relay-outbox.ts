@@ -2,6 +2,7 @@ import { flushOutbox, type FlushResult } from "../messaging/outbox";
 import type { Instance } from "../runtime/instance";
 import { requestIdOf } from "../scf/context";
 import { parseTimerEvent } from "../scf/timer-event";
+import { requeueStalledOrders } from "./requeue-stalled";
 
 /**
  * Outbox rows younger than this are left to the function that wrote them,
@@ -17,7 +18,8 @@ const TIME_MARGIN_MS = 1_000;
 
 /**
  * Handles the relay timer: publishes outbox messages that stayed unsent,
- * oldest first, in batches until none is left or time runs short. A row
+ * oldest first, in batches until none is left or time runs short, then
+ * requeues orders that stopped before a final status. A row
  * that fails again stays unsent for the next run.
  */
 export function relayOutboxHandler(instance: Instance) {
@@ -51,6 +53,17 @@ export function relayOutboxHandler(instance: Instance) {
       const batch = rows.slice(0, BATCH_SIZE);
       for (const row of batch) tried.add(row.messageId);
       const result = await flushOutbox(batch, store, publisher, log);
+      total.published += result.published;
+      total.failed += result.failed;
+    }
+
+    const requeued = await requeueStalledOrders(store, instance.config);
+    if (requeued.length > 0) {
+      log.warn(
+        { orderIds: requeued.map((message) => message.orderId) },
+        "requeued orders that stopped before a final status",
+      );
+      const result = await flushOutbox(requeued, store, publisher, log);
       total.published += result.published;
       total.failed += result.failed;
     }

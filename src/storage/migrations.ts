@@ -67,4 +67,12 @@ CREATE TABLE dead_letters (
 );
 `,
   },
+  {
+    id: "002_order_requeue",
+    sql: `
+ALTER TABLE orders ADD COLUMN last_requeued_at TEXT;
+CREATE INDEX orders_open ON orders (updated_at)
+  WHERE status NOT IN ('shipped', 'payment_failed', 'refunded');
+`,
+  },
 ];

@@ -74,6 +74,22 @@ export type TransitionOutcome =
   | { kind: "skipped"; order: Order }
   | { kind: "not_found" };
 
+/** An order that stopped moving before a final status. */
+export interface StalledOrder {
+  orderId: string;
+  status: OrderStatus;
+  paymentReference?: string;
+}
+
+export interface RequeueInput {
+  /** Orders whose last change and last requeue are older than this. */
+  before: string;
+  now: string;
+  limit: number;
+  /** The message that restarts the order's next step, if there is one. */
+  messageFor: (order: StalledOrder) => OutboxMessage | undefined;
+}
+
 /** A queue record a consumer could not process and will never retry. */
 export interface DeadLetterRecord {
   id: string;
@@ -118,6 +134,14 @@ export interface OrderStore {
   markOutboxSent(messageIds: string[], at: string): Promise<void>;
 
   markOutboxFailed(messageId: string, error: string): Promise<void>;
+
+  /**
+   * Finds orders in a non-final status that neither changed nor were
+   * requeued since `before`, stores `messageFor`'s message for each in the
+   * outbox and records the requeue, in one transaction. Returns the new
+   * outbox messages.
+   */
+  requeueStalledOrders(input: RequeueInput): Promise<OutboxMessage[]>;
 
   recordDeadLetter(record: DeadLetterRecord): Promise<void>;
 

@@ -96,3 +96,15 @@ export function updateOrderSql(columns: string[]): string {
   columns.forEach((column, index) => sets.push(`${column} = $${index + 3}`));
   return `UPDATE orders SET ${sets.join(", ")} WHERE order_id = $${columns.length + 3}`;
 }
+
+/** Orders in a non-final status untouched since $1, locked for the requeue. */
+export const SELECT_STALLED = `
+SELECT order_id, status, payment_reference FROM orders
+WHERE status NOT IN ('shipped', 'payment_failed', 'refunded')
+  AND GREATEST(last_requeued_at, updated_at) < $1
+ORDER BY updated_at
+LIMIT $2
+FOR UPDATE SKIP LOCKED`;
+
+export const MARK_REQUEUED = `
+UPDATE orders SET last_requeued_at = $1 WHERE order_id = ANY($2::text[])`;

@@ -9,6 +9,7 @@ import type {
   NewOrder,
   OrderStore,
   OutboxMessage,
+  RequeueInput,
   TransitionInput,
   TransitionOutcome,
 } from "./order-store";
@@ -24,6 +25,7 @@ import {
   type OutboxRow,
   outboxFromRow,
   patchColumns,
+  stalledOrderOf,
 } from "./rows";
 
 export interface PostgresStoreOptions extends Partial<PostgresPoolOptions> {
@@ -217,6 +219,26 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /** Ends the pool; later calls are no-ops. */
+  async requeueStalledOrders(input: RequeueInput): Promise<OutboxMessage[]> {
+    return this.transaction(async (client) => {
+      const result = await client.query<{
+        order_id: string;
+        status: string;
+        payment_reference: string | null;
+      }>(sql.SELECT_STALLED, [input.before, input.limit]);
+      const messages: OutboxMessage[] = [];
+      for (const row of result.rows) {
+        const message = input.messageFor(stalledOrderOf(row));
+        if (message) messages.push(message);
+      }
+      const ids = result.rows.map((row) => row.order_id);
+      if (ids.length > 0)
+        await client.query(sql.MARK_REQUEUED, [input.now, ids]);
+      await insertOutbox(client, messages);
+      return messages;
+    });
+  }
+
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }

@@ -1,5 +1,9 @@
 import type { HistoryEntry, Order, OrderStatus } from "../orders/order";
-import type { DeadLetterRecord, OutboxMessage } from "./order-store";
+import type {
+  DeadLetterRecord,
+  OutboxMessage,
+  StalledOrder,
+} from "./order-store";
 
 /** An `orders` row as both SQL adapters read it. */
 export interface OrderRow {
@@ -130,4 +134,19 @@ export function patchColumns(
     if (value !== undefined) result.push([column, value]);
   }
   return result;
+}
+
+/** Maps a stalled-order query row. */
+export function stalledOrderOf(row: {
+  order_id: string;
+  status: string;
+  payment_reference: string | null;
+}): StalledOrder {
+  const order: StalledOrder = {
+    orderId: row.order_id,
+    status: row.status as OrderStatus,
+  };
+  if (row.payment_reference !== null)
+    order.paymentReference = row.payment_reference;
+  return order;
 }

@@ -193,4 +193,24 @@ describe("delivery faults", () => {
     expect(guaranteeViolations(accepted, orders, ledger)).toEqual([]);
     expect(target.store.listDeadLetters()).toEqual([]);
   });
+
+  test("stalled orders finish through the relay's requeue", async () => {
+    const target = await start("requeue", {
+      envOverrides: { LOG_LEVEL: "warn", STALLED_ORDER_SECONDS: "2" },
+    });
+    await setPaymentKnobs(target, { errorRate: 1 });
+
+    const accepted = await postOrders(target.httpUrl, 5, 5);
+    const deadline = Date.now() + 30_000;
+    while (target.store.listDeadLetters().length < 5 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const deadLetters = target.store.listDeadLetters().length;
+    await setPaymentKnobs(target, { errorRate: 0 });
+    const orders = await waitUntilAllFinal(target.dataDir, 30_000);
+    const ledger = readLedgerFile(target.dataDir);
+
+    expect(deadLetters).toBe(5);
+    expect(guaranteeViolations(accepted, orders, ledger)).toEqual([]);
+  });
 });

@@ -308,5 +308,70 @@ export function describeOrderStoreContract(
         order.orderId,
       );
     });
+
+    test("requeueStalledOrders emits for old open orders once", async () => {
+      const old = new Date(Date.now() - 60_000).toISOString();
+      const stalled = newOrder({ createdAt: old });
+      const fresh = newOrder();
+      const done = newOrder({ createdAt: old });
+      await store.createOrder(stalled, []);
+      await store.createOrder(fresh, []);
+      await store.createOrder(done, []);
+      await store.transition({
+        orderId: done.orderId,
+        to: "payment_failed",
+        at: old,
+      });
+      const before = new Date(Date.now() - 30_000).toISOString();
+      const input = {
+        before,
+        now: new Date().toISOString(),
+        limit: 10,
+        messageFor: (order: { orderId: string }) =>
+          outboxMessage(order.orderId),
+      };
+
+      const first = await store.requeueStalledOrders(input);
+      const second = await store.requeueStalledOrders(input);
+
+      expect(first.map((message) => message.orderId)).toEqual([
+        stalled.orderId,
+      ]);
+      expect(second).toEqual([]);
+      const unsent = await store.unsentOutbox(
+        10,
+        new Date(Date.now() + 1000).toISOString(),
+      );
+      expect(unsent.map((message) => message.orderId)).toEqual([
+        stalled.orderId,
+      ]);
+    });
+
+    test("requeueStalledOrders passes status and payment reference", async () => {
+      const old = new Date(Date.now() - 60_000).toISOString();
+      const order = newOrder({ createdAt: old });
+      await store.createOrder(order, []);
+      await store.transition({
+        orderId: order.orderId,
+        to: "paid",
+        at: old,
+        patch: { paymentReference: "ch_9" },
+      });
+      const seen: unknown[] = [];
+
+      await store.requeueStalledOrders({
+        before: new Date(Date.now() - 30_000).toISOString(),
+        now: new Date().toISOString(),
+        limit: 10,
+        messageFor: (stalled) => {
+          seen.push(stalled);
+          return undefined;
+        },
+      });
+
+      expect(seen).toEqual([
+        { orderId: order.orderId, status: "paid", paymentReference: "ch_9" },
+      ]);
+    });
   });
 }
