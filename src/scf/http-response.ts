@@ -1,5 +1,6 @@
 import {
   httpStatusOf,
+  MethodNotAllowedError,
   PipelineError,
   ValidationError,
   type FieldIssue,
@@ -74,5 +75,10 @@ export function errorResponse(
   if (requestId !== undefined) body.requestId = requestId;
 
   const statusCode = error instanceof PipelineError ? httpStatusOf(error) : 500;
-  return jsonResponse(statusCode, body);
+  // RFC 9110 requires an Allow header on every 405.
+  const headers =
+    error instanceof MethodNotAllowedError
+      ? { allow: error.allowed }
+      : undefined;
+  return jsonResponse(statusCode, body, headers);
 }

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  MethodNotAllowedError,
   NotFoundError,
   PermanentError,
   TransientError,
@@ -120,5 +121,14 @@ describe("errorResponse", () => {
     expect(response.headers["content-type"]).toBe(
       "application/json; charset=utf-8",
     );
+  });
+});
+
+describe("errorResponse for a wrong method", () => {
+  test("405 carries the Allow header", () => {
+    const response = errorResponse(new MethodNotAllowedError("DELETE", "POST"));
+
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe("POST");
   });
 });
