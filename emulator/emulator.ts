@@ -12,7 +12,7 @@ import { Dispatcher } from "./dispatch/dispatcher";
 import { type Faults, noFaults } from "./faults";
 import type { RetryBackoff } from "./dispatch/retry-policy";
 import { startTriggerServer } from "./http/trigger-server";
-import { removeState, writeState } from "./state-file";
+import { readRunningState, removeState, writeState } from "./state-file";
 import { type LocalServices, localVariables } from "./local-environment";
 import { startLocalServices } from "./local-services";
 import { type MessageStore, MessageStoreError } from "./messages/message-store";
@@ -65,6 +65,9 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
+/** Data folders of the emulators running in this process. */
+const activeDataDirs = new Set<string>();
+
 /** The account id the emulator reports as CMQ `topicOwner`. */
 export const LOCAL_ACCOUNT_ID = 1_250_000_000;
 
@@ -78,6 +81,15 @@ export async function startEmulator(
 ): Promise<Emulator> {
   const dataDir = resolve(options.dataDir);
   const logger = options.logger;
+  const other = readRunningState(dataDir);
+  if (activeDataDirs.has(dataDir) || (other && other.pid !== process.pid)) {
+    const where = other ? ` (pid ${other.pid}, ${other.httpUrl})` : "";
+    throw new Error(
+      `an emulator already runs on ${dataDir}${where}; ` +
+        "stop it first, or give this one another --data-dir",
+    );
+  }
+  activeDataDirs.add(dataDir);
   let dispatcher: Dispatcher | undefined;
   const faults = { ...noFaults(), ...options.faults };
   const running = await startLocalServices(
@@ -90,9 +102,17 @@ export async function startEmulator(
     logger,
     (deliveries) => dispatcher?.enqueue(deliveries),
     faults,
-  );
+  ).catch((error: unknown) => {
+    activeDataDirs.delete(dataDir);
+    throw error;
+  });
   const { services, store, payment, carrier } = running;
-  const closers: Array<() => Promise<void> | void> = [() => running.close()];
+  const closers: Array<() => Promise<void> | void> = [
+    () => {
+      activeDataDirs.delete(dataDir);
+    },
+    () => running.close(),
+  ];
 
   try {
     const env = options.env ?? process.env;

@@ -20,12 +20,21 @@ export function noFaults(): Faults {
   };
 }
 
-/** Applies the known boolean fields of `input` to `faults`; ignores the rest. */
-export function updateFaults(faults: Faults, input: unknown): Faults {
-  if (input === null || typeof input !== "object") return faults;
-  for (const key of Object.keys(faults) as Array<keyof Faults>) {
-    const value = (input as Record<string, unknown>)[key];
-    if (typeof value === "boolean") faults[key] = value;
+/**
+ * Applies `input`'s fields to `faults`, or returns the problem without
+ * changing anything: each field must be a known fault with a boolean value.
+ */
+export function updateFaults(faults: Faults, input: unknown): Faults | string {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    return 'body must be a JSON object such as {"refusePublish": true}';
   }
+  const entries = Object.entries(input as Record<string, unknown>);
+  for (const [key, value] of entries) {
+    if (!(key in faults))
+      return `unknown fault "${key}"; known: ${Object.keys(faults).join(", ")}`;
+    if (typeof value !== "boolean") return `${key} must be true or false`;
+  }
+  for (const [key, value] of entries)
+    faults[key as keyof Faults] = value as boolean;
   return faults;
 }

@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
 import { parseArgs } from "node:util";
 import { UsageError } from "../cli-args";
 import { redriveDeadLetters, summarize } from "../dead-letters";
@@ -9,7 +11,8 @@ import { readRunningState } from "../state-file";
 export const DLQ_HELP = `Usage: npm run dlq -- <list | show ID | redrive ID... | redrive --all> [--data-dir DIR]
 
 Inspects and replays the emulator's dead letters: messages whose
-invocation still failed after its last retry.
+invocation still failed after its last retry. \`list\` also shows the
+records that consumers rejected themselves (stored in orders.db).
 
   list            one line per dead letter: id, function, attempts, error
   show ID         the dead letter in full, with the original event
@@ -51,7 +54,7 @@ function printList(letters: ReturnType<typeof summarize>[]): void {
     return;
   }
   for (const letter of letters) {
-    const error = letter.error.replace(/\s+/g, " ").slice(0, 100);
+    const error = letter.error.replace(/\s+/g, " ").slice(0, 200);
     process.stdout.write(
       `${String(letter.id).padStart(6)}  ${letter.functionKey}  ${letter.topicName}  attempts=${letter.attempts}  ${letter.failedAt}  ${error}\n`,
     );
@@ -86,6 +89,7 @@ export async function runDlq(argv: string[]): Promise<number> {
         )) as ReturnType<typeof summarize>[])
       : withStore(dataDir, (store) => store.listDeadLetters().map(summarize));
     printList(letters);
+    printRejectedRecords(dataDir);
     return 0;
   }
   if (action === "show") {
@@ -144,6 +148,39 @@ async function redriveRunning(
     redriven.push(...body.redriven);
   }
   return redriven;
+}
+
+/**
+ * Prints the records that consumers dead-lettered themselves (invalid or
+ * for an unknown order) from the local orders.db; they are never retried,
+ * so redrive does not apply to them.
+ */
+function printRejectedRecords(dataDir: string): void {
+  const file = join(dataDir, "orders.db");
+  if (!existsSync(file)) return;
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        "SELECT id, reason, created_at FROM dead_letters ORDER BY created_at DESC LIMIT 50",
+      )
+      .all() as Array<{ id: string; reason: string; created_at: string }>;
+    if (rows.length === 0) return;
+    process.stdout.write(
+      "\nRecords the consumers rejected (orders.db; not retried):\n",
+    );
+    for (const row of rows) {
+      process.stdout.write(
+        `  ${row.id}  ${row.created_at}  ${row.reason.slice(0, 160)}\n`,
+      );
+    }
+  } catch (error) {
+    process.stderr.write(
+      `cannot read rejected records from ${file}: ${(error as Error).message}\n`,
+    );
+  } finally {
+    db.close();
+  }
 }
 
 function withStore<T>(dataDir: string, use: (store: MessageStore) => T): T {

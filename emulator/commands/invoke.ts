@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -8,6 +8,7 @@ import { parseAssignments, UsageError } from "../cli-args";
 import { loadServerlessConfig } from "../config/serverless-config";
 import { localVariables } from "../local-environment";
 import { startLocalServices } from "../local-services";
+import { readRunningState } from "../state-file";
 import { FunctionPool } from "../runtime/function-pool";
 import { functionSpecOf, requireHandlerFile } from "../runtime/function-spec";
 
@@ -98,6 +99,17 @@ export async function runInvoke(argv: string[], root: string): Promise<number> {
   const overrides = parseAssignments(values.env, "--env");
 
   const dataDir = resolve(values["data-dir"]);
+  const configFile = resolve(values.config ?? join(root, "serverless.yml"));
+  if (!existsSync(configFile))
+    throw new UsageError(`config file not found: ${configFile}`);
+  const emulator = readRunningState(dataDir);
+  if (emulator) {
+    process.stderr.write(
+      `note: an emulator (pid ${emulator.pid}) runs on ${dataDir}; messages this ` +
+        "invoke publishes are stored there but delivered only when it next starts. " +
+        `To run the whole pipeline, send the request to ${emulator.httpUrl} instead.\n`,
+    );
+  }
   const logger = pino({ level: "warn", base: {} }, pino.destination(2));
   const running = await startLocalServices(
     dataDir,
@@ -109,7 +121,7 @@ export async function runInvoke(argv: string[], root: string): Promise<number> {
     : mkdtempSync(join(tmpdir(), "scf-invoke-"));
   try {
     const config = loadServerlessConfig(
-      values.config ?? join(root, "serverless.yml"),
+      configFile,
       localVariables(running.services, dataDir, process.env),
     );
     const fn = config.functions.get(values.function);
@@ -126,7 +138,11 @@ export async function runInvoke(argv: string[], root: string): Promise<number> {
       running.services,
       overrides,
     );
-    requireHandlerFile(spec, values.dist);
+    try {
+      requireHandlerFile(spec, values.dist);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
     const pool = new FunctionPool(spec, {
       maxInstances: 1,
       logStream: process.stderr,

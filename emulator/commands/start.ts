@@ -1,7 +1,12 @@
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { parseAssignments, parsePort, parsePositive } from "../cli-args";
+import {
+  parseAssignments,
+  parsePort,
+  parsePositive,
+  UsageError,
+} from "../cli-args";
 import { type Emulator, startEmulator } from "../emulator";
 
 export const START_HELP = `Usage: npm start -- [options]
@@ -62,6 +67,21 @@ function printBanner(emulator: Emulator, root: string): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+/** Adds the likely cause and the fix to a port conflict. */
+async function withPortHint<T>(start: Promise<T>): Promise<T> {
+  try {
+    return await start;
+  } catch (error) {
+    const { code, port } = error as { code?: string; port?: number };
+    if (code !== "EADDRINUSE") throw error;
+    throw new UsageError(
+      `port ${port} on 127.0.0.1 is in use. The emulator takes PORT (HTTP) and ` +
+        "the next three ports (cloud API, payment and carrier sandboxes); stop " +
+        "the other process or choose another --port (0 picks free ports)",
+    );
+  }
+}
+
 /** Runs `start`: the emulator until SIGINT or SIGTERM. */
 export async function runStart(argv: string[], root: string): Promise<void> {
   const { values } = parseArgs({
@@ -94,24 +114,30 @@ export async function runStart(argv: string[], root: string): Promise<void> {
     "--retry-base-ms",
     1000,
   );
-  const emulator = await startEmulator({
-    root,
-    configFile: values.config,
-    port,
-    apiPort: parsePort(values["api-port"], "--api-port", next(1)),
-    paymentPort: parsePort(values["payment-port"], "--payment-port", next(2)),
-    carrierPort: parsePort(values["carrier-port"], "--carrier-port", next(3)),
-    dataDir: values["data-dir"],
-    dist: values.dist,
-    envOverrides: parseAssignments(values.env, "--env"),
-    maxInstances: parsePositive(values["max-instances"], "--max-instances", 4),
-    backoff: { baseMs: retryBaseMs, maxMs: Math.max(60_000, retryBaseMs) },
-    faults: {
-      duplicateDeliveries: values["duplicate-deliveries"],
-      reorderDeliveries: values["reorder-deliveries"],
-    },
-    logger: pino({ level: process.env.LOG_LEVEL ?? "info", base: {} }),
-  });
+  const emulator = await withPortHint(
+    startEmulator({
+      root,
+      configFile: values.config,
+      port,
+      apiPort: parsePort(values["api-port"], "--api-port", next(1)),
+      paymentPort: parsePort(values["payment-port"], "--payment-port", next(2)),
+      carrierPort: parsePort(values["carrier-port"], "--carrier-port", next(3)),
+      dataDir: values["data-dir"],
+      dist: values.dist,
+      envOverrides: parseAssignments(values.env, "--env"),
+      maxInstances: parsePositive(
+        values["max-instances"],
+        "--max-instances",
+        4,
+      ),
+      backoff: { baseMs: retryBaseMs, maxMs: Math.max(60_000, retryBaseMs) },
+      faults: {
+        duplicateDeliveries: values["duplicate-deliveries"],
+        reorderDeliveries: values["reorder-deliveries"],
+      },
+      logger: pino({ level: process.env.LOG_LEVEL ?? "info", base: {} }),
+    }),
+  );
   printBanner(emulator, root);
 
   let stopping = false;

@@ -3,6 +3,7 @@ import { buildCmqTopicEvent } from "../events/build-cmq-event";
 import type { Faults } from "../faults";
 import type { Delivery, MessageStore } from "../messages/message-store";
 import type { FunctionPool } from "../runtime/function-pool";
+import type { InvocationResult } from "../runtime/invocation";
 import {
   DEFAULT_BACKOFF,
   type RetryBackoff,
@@ -176,6 +177,24 @@ export class Dispatcher {
       this.duplicatesDelivered += 1;
       return;
     }
+    try {
+      this.record(delivery, result, event);
+    } catch (error) {
+      // Another process on the same data folder may have changed the row;
+      // the message stays as that process left it.
+      logger.error(
+        { err: error, functionKey: delivery.endpoint, msgId: delivery.msgId },
+        "could not record the invocation's outcome",
+      );
+    }
+  }
+
+  private record(
+    delivery: QueuedDelivery,
+    result: InvocationResult,
+    event: unknown,
+  ): void {
+    const { store, logger } = this.options;
     if (result.ok) {
       store.markDone(delivery.id);
       return;

@@ -37,7 +37,14 @@ export function handleAdmin(
   try {
     if (method === "GET" && resource === "stats") return stats(context);
     if (method === "POST" && resource === "faults") {
-      return { status: 200, body: updateFaults(context.faults, body) };
+      const updated = updateFaults(context.faults, body);
+      if (typeof updated === "string") {
+        return {
+          status: 400,
+          body: { error: "invalid_request", message: updated },
+        };
+      }
+      return { status: 200, body: updated };
     }
     if (resource === "dead-letters")
       return deadLetters(context, method, id, action);

@@ -30,6 +30,19 @@ export function compileRoute(route: HttpRoute): CompiledRoute {
 }
 
 /**
+ * Percent-decodes a path segment; a malformed escape such as `%ZZ` stays
+ * as sent, so the function rejects the value instead of the emulator
+ * failing.
+ */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
  * Finds the route for a request: a path that matches with another method
  * gives `method_not_allowed` with the methods that would match. `ANY`
  * matches every method, as in API Gateway.
@@ -49,7 +62,7 @@ export function matchRoute(
     }
     const pathParameters: Record<string, string> = {};
     route.parameterNames.forEach((name, index) => {
-      pathParameters[name] = decodeURIComponent(match[index + 1] as string);
+      pathParameters[name] = decodePathSegment(match[index + 1] as string);
     });
     return { kind: "found", route, pathParameters };
   }

@@ -197,3 +197,27 @@ describe("order pipeline on the emulator", () => {
     );
   });
 });
+
+describe("emulator guards", () => {
+  test("malformed escape in order id is 400", async () => {
+    const response = await fetch(`${emulator.httpUrl}/orders/%ZZ`);
+
+    expect(response.status).toBe(400);
+  });
+
+  test("unknown fault is 400", async () => {
+    const response = await fetch(`${emulator.httpUrl}/_emulator/faults`, {
+      method: "POST",
+      body: JSON.stringify({ bogus: true }),
+    });
+
+    expect(response.status).toBe(400);
+    expect(emulator.faults).not.toHaveProperty("bogus");
+  });
+
+  test("second emulator on one data folder is refused", async () => {
+    await expect(
+      startTestEmulator({ dataDir: emulator.dataDir }),
+    ).rejects.toThrow(/already runs/);
+  });
+});
