@@ -201,10 +201,27 @@ function headerValue(
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Derived signing keys by secret key, date and service; see `signingKey`. */
+const signingKeys = new Map<string, Buffer>();
+const MAX_SIGNING_KEYS = 64;
+
+/**
+ * Derives the TC3 signing key, or returns it from a small cache. The key
+ * depends only on the secret key, the UTC date and the service, so without
+ * the cache every request of a client on one day repeats the same three
+ * HMACs.
+ */
 function signingKey(secretKey: string, date: string, service: string): Buffer {
+  const cacheKey = `${secretKey}\n${date}\n${service}`;
+  const cached = signingKeys.get(cacheKey);
+  if (cached) return cached;
+
   const dateKey = createHmac("sha256", `TC3${secretKey}`).update(date).digest();
   const serviceKey = createHmac("sha256", dateKey).update(service).digest();
-  return createHmac("sha256", serviceKey).update("tc3_request").digest();
+  const key = createHmac("sha256", serviceKey).update("tc3_request").digest();
+  if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+  signingKeys.set(cacheKey, key);
+  return key;
 }
 
 function sha256Hex(data: string | Buffer): string {

@@ -51,6 +51,7 @@ class FunctionInstance {
     this.worker = new Worker(WORKER_ENTRY, {
       workerData: { file: spec.file, exportName: spec.exportName },
       env,
+      execArgv: instanceExecArgv(process.execArgv),
       stdout: logStream !== undefined,
       stderr: logStream !== undefined,
     });
@@ -168,6 +169,37 @@ class FunctionInstance {
     this.dead = true;
     return this.worker.terminate();
   }
+}
+
+/** Node options that preload code or install module loaders, each followed by its value. */
+const PRELOAD_OPTIONS = new Set([
+  "--require",
+  "-r",
+  "--import",
+  "--loader",
+  "--experimental-loader",
+]);
+
+/**
+ * Returns the emulator's Node options without preloads and module loaders
+ * (such as tsx's, when the emulator runs under tsx). An instance runs a
+ * plain CommonJS bundle as SCF's Node.js runtime does, and a worker that
+ * inherited tsx would start its loader on every cold start and route every
+ * `require` through it. Other options, such as `--cpu-prof`, stay.
+ */
+export function instanceExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let index = 0; index < execArgv.length; index += 1) {
+    const option = execArgv[index] as string;
+    if (PRELOAD_OPTIONS.has(option)) {
+      index += 1;
+      continue;
+    }
+    const name = option.split("=")[0] as string;
+    if (option.includes("=") && PRELOAD_OPTIONS.has(name)) continue;
+    kept.push(option);
+  }
+  return kept;
 }
 
 function errorOf(error: unknown, fallback: string): InvocationError {

@@ -57,6 +57,25 @@ function createdOrderOf(order: NewOrder): Order {
   };
 }
 
+/** Maximum time a write waits for another connection's write lock, in ms. */
+const LOCK_TIMEOUT_MS = 5_000;
+/** First and longest pause between tries for the write lock, in ms. */
+const LOCK_RETRY_FIRST_MS = 0.05;
+const LOCK_RETRY_MAX_MS = 2;
+const lockWait = new Int32Array(new SharedArrayBuffer(4));
+
+function isBusy(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    error.code.startsWith("SQLITE_BUSY")
+  );
+}
+
+/** Blocks this thread for `ms` (fractions allowed), as SQLite's own lock wait does. */
+function pause(ms: number): void {
+  Atomics.wait(lockWait, 0, 0, ms);
+}
+
 /**
  * The embedded OrderStore on one SQLite file in WAL mode. Several processes
  * and threads may open the same file; writers wait up to 5 s for the lock.
@@ -115,6 +134,8 @@ export class SqliteOrderStore implements OrderStore {
   private prepareStatements() {
     const db = this.db;
     return {
+      busyTimeoutOff: db.prepare("PRAGMA busy_timeout = 0"),
+      busyTimeoutOn: db.prepare(`PRAGMA busy_timeout = ${LOCK_TIMEOUT_MS}`),
       insertOrder: db.prepare(
         `INSERT INTO orders (order_id, status, customer_id, currency, items, total_amount, shipping_address,
            payment_token, created_at, updated_at)
@@ -210,7 +231,7 @@ export class SqliteOrderStore implements OrderStore {
     });
     // IMMEDIATE so that two requests with one key serialize on the lock
     // instead of both reading "unused" and both inserting.
-    return run.immediate();
+    return this.withLockRetry(() => run.immediate());
   }
 
   private insertOrder(order: NewOrder, outbox: OutboxMessage[]): void {
@@ -283,7 +304,38 @@ export class SqliteOrderStore implements OrderStore {
       this.insertOutbox(input.outbox ?? []);
       return { kind: "applied", order: this.readOrder(input.orderId) as Order };
     });
-    return run.immediate();
+    return this.withLockRetry(() => run.immediate());
+  }
+
+  /**
+   * Runs `write` (a statement or a transaction that writes) and tries again
+   * while another connection has the write lock, for up to 5 s. SQLite's own
+   * busy handler sleeps 1, 2, 5, 10 ms and longer between tries, although a
+   * write here keeps the lock for well under 1 ms. With the instances of
+   * three functions writing one file, those sleeps made up much of each
+   * order's time (bench/intake.ts, docs/benchmarks.md). These tries pause
+   * 50 us, doubling up to 2 ms, with jitter. Statements outside this wrapper
+   * keep SQLite's handler.
+   */
+  private withLockRetry<T>(write: () => T): T {
+    this.statements.busyTimeoutOff.get();
+    try {
+      const deadline = performance.now() + LOCK_TIMEOUT_MS;
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          return write();
+        } catch (error) {
+          if (!isBusy(error) || performance.now() >= deadline) throw error;
+          const ceiling = Math.min(
+            LOCK_RETRY_MAX_MS,
+            LOCK_RETRY_FIRST_MS * 2 ** attempt,
+          );
+          pause(ceiling / 2 + (Math.random() * ceiling) / 2);
+        }
+      }
+    } finally {
+      this.statements.busyTimeoutOn.get();
+    }
   }
 
   private patchStatement(columns: string[]): Database.Statement {
@@ -318,11 +370,13 @@ export class SqliteOrderStore implements OrderStore {
     const run = this.db.transaction(() => {
       for (const id of messageIds) this.statements.markSent.run(at, id);
     });
-    run();
+    this.withLockRetry(() => run.immediate());
   }
 
   async markOutboxFailed(messageId: string, error: string): Promise<void> {
-    this.statements.markFailed.run(error.slice(0, 1000), messageId);
+    this.withLockRetry(() =>
+      this.statements.markFailed.run(error.slice(0, 1000), messageId),
+    );
   }
 
   async requeueStalledOrders(input: RequeueInput): Promise<OutboxMessage[]> {
@@ -348,15 +402,17 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async recordDeadLetter(record: DeadLetterRecord): Promise<void> {
-    this.statements.insertDeadLetter.run({
-      id: record.id,
-      source: record.source,
-      messageId: record.messageId ?? null,
-      orderId: record.orderId ?? null,
-      reason: record.reason,
-      payload: record.payload,
-      createdAt: record.createdAt,
-    });
+    this.withLockRetry(() =>
+      this.statements.insertDeadLetter.run({
+        id: record.id,
+        source: record.source,
+        messageId: record.messageId ?? null,
+        orderId: record.orderId ?? null,
+        reason: record.reason,
+        payload: record.payload,
+        createdAt: record.createdAt,
+      }),
+    );
   }
 
   async listDeadLetters(limit: number): Promise<DeadLetterRecord[]> {
