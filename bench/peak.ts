@@ -41,9 +41,9 @@ the peak section of docs/benchmarks.json and docs/benchmarks.md.
 
 /**
  * Charges per second the payment sandbox allows. The burst must arrive
- * faster than this and slower than the emulator can accept orders while
- * its consumers run, or the CPU and not the provider is the bottleneck: on
- * the 2-core machine of docs/benchmarks.md, that intake was 100-250 orders/s.
+ * faster than this, and slower than the emulator accepts orders while its
+ * consumers run, so that the provider and not the CPU is the bottleneck. On
+ * the 2-core machine of docs/benchmarks.md that intake was 100-250 orders/s.
  */
 const RATE_LIMIT_PER_SECOND = 80;
 /**
@@ -52,7 +52,7 @@ const RATE_LIMIT_PER_SECOND = 80;
  * piles up while the emulator keeps some CPU to spare.
  */
 const ARRIVAL_RATE_PER_SECOND = RATE_LIMIT_PER_SECOND * 1.25;
-/** Most requests of the burst in flight at once. */
+/** Maximum requests of the burst in flight at once. */
 const MAX_IN_FLIGHT = 512;
 /** create-order's timeout in serverless.yml, used as the synchronous deadline. */
 const SYNC_DEADLINE_MS = 5_000;
