@@ -27,10 +27,11 @@ export function localSecrets(): Pick<
 }
 
 /**
- * The values the emulator gives serverless.yml's `${env:...}` variables.
- * Local service addresses and keys always come from the emulator, so a
- * local run never reaches a real provider or Tencent Cloud; the database
- * URL, API keys and stage may come from the caller's environment.
+ * Returns the values the emulator gives serverless.yml's `${env:...}`
+ * variables. Local service addresses and keys always come from the
+ * emulator, so a local run never reaches a real provider or Tencent Cloud.
+ * The database URL, API keys and stage may come from the caller's
+ * environment.
  */
 export function localVariables(
   services: LocalServices,

@@ -85,7 +85,7 @@ export class PermanentError extends PipelineError {
   }
 }
 
-/** Maps an error to the HTTP status an HTTP function answers with. */
+/** Maps an error to the HTTP status an HTTP function returns for it. */
 export function httpStatusOf(error: unknown): number {
   if (error instanceof ValidationError) return 400;
   if (error instanceof UnauthorizedError) return 401;

@@ -11,7 +11,7 @@ export interface RetryBackoff {
 export const DEFAULT_BACKOFF: RetryBackoff = { baseMs: 1_000, maxMs: 60_000 };
 
 /**
- * The delay before retry number `attempt` (1 for the first): exponential,
+ * Computes the delay before retry number `attempt` (1 for the first): exponential,
  * with "equal jitter" so retries of a burst spread out but never fire early.
  */
 export function retryDelayMs(

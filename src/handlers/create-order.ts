@@ -60,7 +60,7 @@ function idempotencyOf(
 /**
  * Handles `POST /orders`: authenticates, validates, stores the order with
  * its `order.created` outbox message in one transaction, publishes it and
- * answers 202. The same `Idempotency-Key` with the same body answers the
+ * returns 202. The same `Idempotency-Key` with the same body returns the
  * first order again; with another body, 409.
  */
 export function createOrderHandler(instance: Instance) {

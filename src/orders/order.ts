@@ -52,7 +52,7 @@ export interface Order {
   refundReference?: string;
   trackingNumber?: string;
   carrier?: string;
-  /** Why the order ended in a failed status. */
+  /** Reason the order ended in a failed status. */
   failureReason?: string;
   createdAt: string;
   updatedAt: string;
