@@ -25,9 +25,9 @@ export function summarize(letter: DeadLetter): DeadLetterSummary {
 }
 
 /**
- * Moves dead letters back to pending with their attempts reset; the
- * dispatcher, when the emulator runs, delivers them at once, and a stopped
- * emulator delivers them at its next start. Returns the redriven ids.
+ * Moves dead letters back to pending with their attempts reset. A running
+ * emulator's dispatcher delivers them at once, and a stopped emulator
+ * delivers them at its next start. Returns the redriven ids.
  */
 export function redriveDeadLetters(
   store: MessageStore,

@@ -42,7 +42,7 @@ export interface EmulatorOptions {
   logger: Logger;
   /** Faults to inject; the emulator's `faults` object can change them later. */
   faults?: Partial<Faults>;
-  /** Where function logs go; default the emulator's stdout. */
+  /** Destination of the function logs; default the emulator's stdout. */
   functionLogStream?: Writable;
   env?: NodeJS.ProcessEnv;
 }

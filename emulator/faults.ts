@@ -8,7 +8,7 @@ export interface Faults {
   duplicateDeliveries: boolean;
   /** Deliver queued messages in random order instead of publish order. */
   reorderDeliveries: boolean;
-  /** Answer every PublishCmqMsg with FailedOperation.SendMsgFailed. */
+  /** Reject every PublishCmqMsg with FailedOperation.SendMsgFailed. */
   refusePublish: boolean;
 }
 

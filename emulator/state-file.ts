@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** What a running emulator writes to `<dataDir>/emulator.json`. */
+/** State a running emulator writes to `<dataDir>/emulator.json`. */
 export interface EmulatorState {
   pid: number;
   httpUrl: string;

@@ -6,7 +6,7 @@ import { build } from "esbuild";
 export const EXTERNAL_MODULES = ["better-sqlite3", "pg-native"];
 
 /**
- * Packages replaced by small shims in every bundle; each shim file says why
+ * Packages replaced by small shims in every bundle; each shim file explains why
  * its package is never used on SCF's Node.js runtimes.
  */
 export const BUNDLE_ALIASES: Record<string, string> = {

@@ -151,8 +151,8 @@ async function redriveRunning(
 }
 
 /**
- * Prints the records that consumers dead-lettered themselves (invalid or
- * for an unknown order) from the local orders.db; they are never retried,
+ * Prints the records that consumers dead-lettered themselves (invalid, or
+ * for an unknown order) from the local orders.db. They are never retried,
  * so redrive does not apply to them.
  */
 function printRejectedRecords(dataDir: string): void {

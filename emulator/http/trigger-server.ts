@@ -75,7 +75,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 
 /**
  * Sends an integrated response back as HTTP. A return value that is not
- * one is a 502, as API Gateway answers "Invalid scf response".
+ * one is a 502, as API Gateway returns "Invalid scf response".
  */
 function sendIntegrated(
   response: ServerResponse,
@@ -84,7 +84,7 @@ function sendIntegrated(
 ): void {
   if (!result.ok) {
     const status = result.timedOut ? 504 : 502;
-    // NOTE: SCF's documented timeout answer through API Gateway is HTTP 200
+    // NOTE: SCF's documented timeout response through API Gateway is HTTP 200
     // with the error body; the emulator uses 504 so clients notice.
     sendJson(response, status, {
       errorCode: -1,

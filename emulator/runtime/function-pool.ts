@@ -10,13 +10,13 @@ import type {
 
 const WORKER_ENTRY = join(__dirname, "function-worker.cjs");
 
-/** Variables of the emulator's own process an instance also sees. */
+/** Variables of the emulator's own process that every instance also gets. */
 const PASSED_THROUGH = ["PATH", "HOME", "TMPDIR", "TZ", "LANG", "NODE_OPTIONS"];
 
 export interface PoolOptions {
   /** Most instances (worker threads) the function runs at once. */
   maxInstances: number;
-  /** Where the instances' stdout and stderr go; default this process's. */
+  /** Destination of the instances' stdout and stderr; default this process's. */
   logStream?: Writable;
   region?: string;
   /**

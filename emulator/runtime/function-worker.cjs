@@ -1,6 +1,6 @@
 // Worker-thread entry of one emulated SCF function instance. It loads the
 // handler once (the cold start) and runs one invocation per "invoke"
-// message, answering with a "result" message. Plain CommonJS, so it runs
+// message, replying with a "result" message. Plain CommonJS, so it runs
 // without a TypeScript loader.
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");

@@ -1,4 +1,4 @@
-/** How a function invocation failed, in SCF's error fields. */
+/** Failure of a function invocation, in SCF's error fields. */
 export interface InvocationError {
   errorMessage: string;
   errorType: string;

@@ -4,7 +4,7 @@ import { buildTimerEvent } from "../events/build-timer-event";
 import type { FunctionPool } from "../runtime/function-pool";
 import { type CronSchedule, nextFireTime, parseCron } from "./cron";
 
-/** Longest single setTimeout Node accepts, about 24.8 days. */
+/** Maximum delay of one Node.js setTimeout (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**

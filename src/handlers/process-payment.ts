@@ -10,7 +10,7 @@ import {
   type RecordWork,
 } from "./queue-batch";
 
-/** The payment provider's idempotency key for an order's charge. */
+/** Returns the payment provider's idempotency key for an order's charge. */
 export function chargeKeyOf(orderId: string): string {
   return `charge-${orderId}`;
 }

@@ -10,12 +10,12 @@ import {
   type RecordWork,
 } from "./queue-batch";
 
-/** The carrier's idempotency key for an order's shipment. */
+/** Returns the carrier's idempotency key for an order's shipment. */
 export function shipmentKeyOf(orderId: string): string {
   return `shipment-${orderId}`;
 }
 
-/** The payment provider's idempotency key for an order's refund. */
+/** Returns the payment provider's idempotency key for an order's refund. */
 export function refundKeyOf(orderId: string): string {
   return `refund-${orderId}`;
 }

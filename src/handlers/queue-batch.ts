@@ -20,7 +20,7 @@ import {
   type QueueRecord,
 } from "../scf/queue-event";
 
-/** What a consumer did with one record. */
+/** Outcome of a consumer's work on one record. */
 export type RecordOutcome = "processed" | "skipped";
 
 export interface RecordWork {

@@ -11,7 +11,7 @@ import type {
 const REQUEUE_LIMIT = 100;
 
 /**
- * The message that restarts a stalled order's next step: `order.created`
+ * Builds the message that restarts a stalled order's next step: `order.created`
  * for an unpaid order, `order.paid` for one awaiting shipment or its
  * refund. Consumers skip steps already done, so a requeue is harmless.
  */
@@ -37,8 +37,8 @@ function restartMessage(
 
 /**
  * Stores a fresh message for each order that has not moved for
- * `stalledOrderSeconds`: its message may have run out of retries, and in
- * the cloud SCF drops such an event unless a dead-letter queue is set up.
+ * `stalledOrderSeconds`, because its message may have run out of retries.
+ * In the cloud SCF drops such an event unless a dead-letter queue is set up.
  * Each order is requeued at most once per period. Returns the messages,
  * which the caller publishes.
  */

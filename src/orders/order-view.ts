@@ -29,7 +29,7 @@ export function orderView(order: Order): Record<string, unknown> {
   return view;
 }
 
-/** The response body of `POST /orders`. */
+/** Builds the response body of `POST /orders`. */
 export function acceptedView(order: Order): Record<string, unknown> {
   return {
     orderId: order.orderId,

@@ -9,7 +9,7 @@ import type { Publisher } from "../messaging/publisher";
 import { openOrderStore } from "../storage/open-store";
 import type { OrderStore } from "../storage/order-store";
 
-/** What a function instance creates once, at cold start, and reuses. */
+/** Dependencies a function instance creates once, at cold start, and reuses. */
 export interface Instance {
   config: Config;
   logger: Logger;

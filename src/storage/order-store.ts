@@ -65,9 +65,9 @@ export interface TransitionInput {
 }
 
 /**
- * `applied` when the status changed; `skipped` when the state machine does
- * not allow the move from the current status (a redelivered message), with
- * the order as it is.
+ * Result of a transition: `applied` when the status changed. `skipped`
+ * when the state machine does not allow the move from the current status,
+ * as for a redelivered message, and then it carries the order as it is.
  */
 export type TransitionOutcome =
   | { kind: "applied"; order: Order }

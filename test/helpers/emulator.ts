@@ -52,7 +52,7 @@ export async function startTestEmulator(
   });
 }
 
-/** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value. */
+/** Polls `read` until `done` is true or `timeoutMs` passes, and returns the last value. */
 export async function waitFor<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,

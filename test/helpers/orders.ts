@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { OrderRequest } from "../../src/orders/order-request";
 import type { NewOrder, OutboxMessage } from "../../src/storage/order-store";
 
-/** A valid `POST /orders` body; `overrides` replace top-level fields. */
+/** Builds a valid `POST /orders` body; `overrides` replace top-level fields. */
 export function orderRequest(
   overrides: Partial<OrderRequest> = {},
 ): OrderRequest {
@@ -22,7 +22,7 @@ export function orderRequest(
   };
 }
 
-/** A new order ready for `OrderStore.createOrder`. */
+/** Builds a new order ready for `OrderStore.createOrder`. */
 export function newOrder(overrides: Partial<NewOrder> = {}): NewOrder {
   return {
     ...orderRequest(),
@@ -33,7 +33,7 @@ export function newOrder(overrides: Partial<NewOrder> = {}): NewOrder {
   };
 }
 
-/** An outbox row for `orderId`. */
+/** Builds an outbox row for `orderId`. */
 export function outboxMessage(
   orderId: string,
   overrides: Partial<OutboxMessage> = {},

@@ -56,10 +56,12 @@ describe("FunctionPool", () => {
     await pool.close();
 
     expect(result.ok).toBe(true);
-    expect(result.ok && result.value).toEqual({
-      greeting: "hello",
-      name: "test-fn",
-      echo: 7,
+    expect(result).toMatchObject({
+      value: {
+        greeting: "hello",
+        name: "test-fn",
+        echo: 7,
+      },
     });
   });
 
@@ -77,8 +79,8 @@ describe("FunctionPool", () => {
     await pool.close();
 
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.error.errorType).toBe("TypeError");
-    expect(!result.ok && result.error.errorMessage).toBe("bad");
+    expect(result).toMatchObject({ error: { errorType: "TypeError" } });
+    expect(result).toMatchObject({ error: { errorMessage: "bad" } });
   });
 
   test("timeout stops the instance and the next call starts fresh", async () => {
@@ -97,7 +99,7 @@ describe("FunctionPool", () => {
 
     // A fresh instance loads the module again, so its call count restarts.
     expect(first.ok).toBe(false);
-    expect(!first.ok && first.timedOut).toBe(true);
+    expect(first).toMatchObject({ timedOut: true });
     expect(second).toMatchObject({ ok: true, value: 1 });
   });
 
@@ -115,7 +117,7 @@ describe("FunctionPool", () => {
     const second = await pool.invoke({});
     await pool.close();
 
-    expect(first.ok && first.value).toBe(first.requestId);
+    expect(first).toMatchObject({ ok: true, value: first.requestId });
     expect(first.requestId).not.toBe(second.requestId);
   });
 });
