@@ -1,7 +1,6 @@
 // Load generator process: receives one LoadSpec over IPC, sends the requests
 // with node:http and keep-alive connections, and returns a LoadResult. It runs
 // in its own process so that its CPU use is not charged to the server under test.
-import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type {
   LoadResult,
@@ -9,6 +8,11 @@ import type {
   OrderTiming,
   WorkerMessage,
 } from "./load-spec";
+import {
+  RawHttpConnection,
+  RequestTimeoutError,
+  requestBytes,
+} from "./raw-http-client";
 import { NumberList, summarize } from "./stats";
 
 const PROGRESS_INTERVAL_MS = 1_000;
@@ -16,73 +20,62 @@ const PROGRESS_INTERVAL_MS = 1_000;
 interface Outcome {
   status?: number;
   timedOut?: boolean;
-  body?: string;
+  body?: Buffer;
 }
 
 function send(message: WorkerMessage<LoadResult>, then?: () => void): void {
   process.send?.(message, undefined, undefined, () => then?.());
 }
 
-function sendRequest(
-  agent: http.Agent,
-  url: URL,
-  spec: LoadSpec,
-  body: Buffer | undefined,
-  idempotencyKey: string | undefined,
-): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const headers: Record<string, string | number> = {
-      accept: "application/json",
-    };
-    if (body) {
-      headers["content-type"] = "application/json";
-      headers["content-length"] = body.length;
-    }
-    if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
+/** Connections to the server under test, reused across requests. */
+class ConnectionPool {
+  private readonly idle: RawHttpConnection[] = [];
+  private readonly all: RawHttpConnection[] = [];
+  private readonly sweeper: NodeJS.Timeout;
 
-    let settled = false;
-    const settle = (outcome: Outcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(outcome);
-    };
-    const request = http.request(
-      {
-        agent,
-        hostname: url.hostname,
-        port: url.port,
-        path: spec.path,
-        method: spec.method,
-        headers,
+  constructor(
+    private readonly url: URL,
+    timeoutMs: number,
+  ) {
+    // One timer for every connection instead of one per request.
+    this.sweeper = setInterval(
+      () => {
+        const cutoff = performance.now() - timeoutMs;
+        for (const connection of this.all) connection.expireBefore(cutoff);
       },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          settle({
-            status: response.statusCode,
-            body: spec.collectOrderIds
-              ? Buffer.concat(chunks).toString("utf8")
-              : undefined,
-          }),
-        );
-        response.on("error", () => settle({}));
-      },
+      Math.min(100, timeoutMs / 4),
     );
-    const timer = setTimeout(() => {
-      settle({ timedOut: true });
-      request.destroy();
-    }, spec.timeoutMs);
-    request.on("error", () => settle({}));
-    request.end(body);
-  });
+  }
+
+  async send(request: Buffer): Promise<Outcome> {
+    const connection =
+      this.idle.pop() ??
+      this.add(new RawHttpConnection(this.url.hostname, Number(this.url.port)));
+    try {
+      const response = await connection.send(request);
+      return { status: response.status, body: response.body };
+    } catch (error) {
+      return error instanceof RequestTimeoutError ? { timedOut: true } : {};
+    } finally {
+      this.idle.push(connection);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    for (const connection of this.all) connection.close();
+  }
+
+  private add(connection: RawHttpConnection): RawHttpConnection {
+    this.all.push(connection);
+    return connection;
+  }
 }
 
-function orderIdOf(body: string | undefined): string | undefined {
+function orderIdOf(body: Buffer | undefined): string | undefined {
   if (!body) return undefined;
   try {
-    const parsed = JSON.parse(body) as { orderId?: unknown };
+    const parsed = JSON.parse(body.toString("utf8")) as { orderId?: unknown };
     return typeof parsed.orderId === "string" ? parsed.orderId : undefined;
   } catch {
     return undefined;
@@ -94,12 +87,19 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   if (spec.durationMs === undefined && spec.total === undefined)
     throw new Error("a load spec needs durationMs or total");
   const url = new URL(spec.baseUrl);
-  const agent = new http.Agent({
-    keepAlive: true,
-    maxSockets: spec.concurrency,
-  });
+  const pool = new ConnectionPool(url, spec.timeoutMs);
   const body =
     spec.body === undefined ? undefined : Buffer.from(spec.body, "utf8");
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (body) headers["content-type"] = "application/json";
+  const requestOf = (key: string | undefined) =>
+    requestBytes(
+      spec.method,
+      spec.path,
+      url.host,
+      key ? { ...headers, "idempotency-key": key } : headers,
+      body,
+    );
 
   const latencies = new NumberList();
   const okLatencies = new NumberList();
@@ -132,7 +132,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       ? `${spec.idempotencyKeyPrefix}-${index}`
       : undefined;
     const begin = performance.now();
-    const outcome = await sendRequest(agent, url, spec, body, key);
+    const outcome = await pool.send(requestOf(key));
     const end = performance.now();
     const latencyMs = end - scheduledAt;
     completed += 1;
@@ -146,7 +146,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       if (outcome.status >= 200 && outcome.status < 300) {
         ok += 1;
         okLatencies.push(latencyMs);
-        const orderId = orderIdOf(outcome.body);
+        const orderId = spec.collectOrderIds
+          ? orderIdOf(outcome.body)
+          : undefined;
         if (orderId) {
           timings.push({
             orderId,
@@ -196,7 +198,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     await scheduleLoop(spec.ratePerSecond);
   }
   clearInterval(progress);
-  agent.destroy();
+  pool.close();
 
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
