@@ -40,6 +40,13 @@ function idempotencyOf(
   ttlSeconds: number,
 ): IdempotencyInput | undefined {
   if (key === undefined) return undefined;
+  // Repeated headers arrive joined with ", ", and a key cannot hold a space.
+  if (key.includes(", ")) {
+    throw new ValidationError(
+      "Idempotency-Key was sent more than once; send one key per request",
+      [{ field: "headers.idempotency-key", message: "must be sent once" }],
+    );
+  }
   if (!IDEMPOTENCY_KEY.test(key)) {
     throw new ValidationError(
       "Idempotency-Key must be 1-255 visible ASCII characters",

@@ -55,6 +55,16 @@ export function parseJsonBody(
       [{ field: "headers.content-type", message: "must be application/json" }],
     );
   }
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    // JSON exchanged between systems is UTF-8 (RFC 8259), and the body is
+    // read as UTF-8 whatever the header says, so any other charset would
+    // be decoded wrongly rather than converted.
+    throw new ValidationError(
+      `unsupported charset "${charset}"; send the JSON body as UTF-8`,
+      [{ field: "headers.content-type", message: "charset must be utf-8" }],
+    );
+  }
   if (request.body.trim() === "") {
     throw new ValidationError(
       "request body is missing; send the order as JSON",
@@ -68,6 +78,12 @@ export function parseJsonBody(
       { field: "body", message: "is not valid JSON" },
     ]);
   }
+}
+
+/** The `charset` parameter of a Content-Type value, without quotes. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? "");
+  return match ? match[1] : undefined;
 }
 
 /** Throws unless the request uses `method`; the error maps to 405. */

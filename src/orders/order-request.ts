@@ -5,7 +5,25 @@ const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 /** Largest total, in minor units, an order may have (10 million in major units). */
 export const MAX_ORDER_TOTAL = 1_000_000_000;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Characters an address line never needs and that harm what reads it later:
+ * C0 and C1 controls (NUL cannot be stored in PostgreSQL text; line breaks
+ * split label lines), bidirectional embeddings, overrides and isolates
+ * (they reorder what a courier or an operator sees), and unpaired UTF-16
+ * surrogates (not encodable as UTF-8).
+ */
+const UNSAFE_TEXT = /[\p{Cc}\u202A-\u202E\u2066-\u2069]|[\uD800-\uDFFF]/u;
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(
+      (value) => !UNSAFE_TEXT.test(value),
+      "must not contain control characters, bidirectional override characters or unpaired surrogates",
+    );
 
 const itemSchema = z.strictObject({
   sku: z
@@ -67,6 +85,16 @@ export const orderRequestSchema = z
   .refine((order) => totalOf(order.items) <= MAX_ORDER_TOTAL, {
     path: ["items"],
     message: `order total must not exceed ${MAX_ORDER_TOTAL} minor units`,
+    // Runs only on a well-formed items list: an item that breaks its own
+    // limits already has an issue, and a second one about the total would
+    // only repeat it. A root issue (not an object, unknown keys) skips it too.
+    when: (payload) =>
+      payload.issues.every(
+        (issue) =>
+          issue.path !== undefined &&
+          issue.path.length > 0 &&
+          issue.path[0] !== "items",
+      ),
   });
 
 export type OrderRequest = z.infer<typeof orderRequestSchema>;

@@ -171,7 +171,7 @@ function decodeBody(fields: HttpEventFields, issues: FieldIssue[]): string {
   if (text === undefined) {
     issues.push({
       field: "body",
-      message: "decodes from base64 to bytes that are not UTF-8 text",
+      message: "is not UTF-8 text; send the body as UTF-8",
     });
     return "";
   }

@@ -160,6 +160,101 @@ describe("order pipeline on the emulator", () => {
     expect(body.issues.map((issue) => issue.field)).toContain("body.currency");
   });
 
+  test("unsafe address characters are 400", async () => {
+    const base = orderRequest();
+    const issuesOf = async (address: Record<string, string>) => {
+      const response = await postOrder({
+        ...base,
+        shippingAddress: { ...base.shippingAddress, ...address },
+      });
+      const body = (await response.json()) as {
+        issues?: Array<{ field: string }>;
+      };
+      return [response.status, body.issues?.map((issue) => issue.field)];
+    };
+
+    expect(await issuesOf({ line1: "1 Main St\u0000" })).toEqual([
+      400,
+      ["body.shippingAddress.line1"],
+    ]);
+    expect(await issuesOf({ name: "Ann \u202Egnp.exe" })).toEqual([
+      400,
+      ["body.shippingAddress.name"],
+    ]);
+    expect(await issuesOf({ city: "\uD800Shenzhen" })).toEqual([
+      400,
+      ["body.shippingAddress.city"],
+    ]);
+  });
+
+  test("non-UTF-8 charset is 400", async () => {
+    const response = await postOrder(orderRequest(), {
+      "content-type": "application/json; charset=iso-8859-1",
+    });
+    const body = (await response.json()) as {
+      message: string;
+      issues: Array<{ field: string }>;
+    };
+
+    expect(response.status).toBe(400);
+    expect(body.message).toContain("iso-8859-1");
+    expect(body.issues.map((issue) => issue.field)).toEqual([
+      "headers.content-type",
+    ]);
+  });
+
+  test("non-UTF-8 body is 400", async () => {
+    const response = await fetch(`${emulator.httpUrl}/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+    });
+    const body = (await response.json()) as {
+      issues: Array<{ field: string; message: string }>;
+    };
+
+    expect(response.status).toBe(400);
+    expect(body.issues).toEqual([
+      { field: "body", message: "is not UTF-8 text; send the body as UTF-8" },
+    ]);
+  });
+
+  test("repeated Idempotency-Key header is 400", async () => {
+    const response = await fetch(`${emulator.httpUrl}/orders`, {
+      method: "POST",
+      headers: [
+        ["content-type", "application/json"],
+        ["idempotency-key", randomUUID()],
+        ["idempotency-key", randomUUID()],
+      ],
+      body: JSON.stringify(orderRequest()),
+    });
+    const body = (await response.json()) as {
+      issues: Array<{ field: string; message: string }>;
+    };
+
+    expect(response.status).toBe(400);
+    expect(body.issues).toEqual([
+      { field: "headers.idempotency-key", message: "must be sent once" },
+    ]);
+  });
+
+  test("over-large price is reported once", async () => {
+    const response = await postOrder(
+      orderRequest({
+        items: [{ sku: "TEA-250G", quantity: 2, unitPrice: 2_000_000_000 }],
+      }),
+    );
+    const body = (await response.json()) as {
+      issues: Array<{ field: string }>;
+    };
+
+    expect(response.status).toBe(400);
+    expect(body.issues.map((issue) => issue.field)).toEqual([
+      "body.items.0.unitPrice",
+    ]);
+  });
+
   test("malformed JSON is 400", async () => {
     const response = await postOrder("{not json");
 

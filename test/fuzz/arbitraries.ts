@@ -14,11 +14,18 @@ export type Fields = Record<string, unknown>;
 
 // ---------------------------------------------------------------- orders
 
+/** Controls, bidi embeddings/overrides/isolates and lone surrogates: never valid in an address. */
+const UNSAFE_ADDRESS_TEXT =
+  /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udfff]/u;
+
 const textArb = (maxLength: number) =>
   fc
     .string({ unit: "grapheme", minLength: 1, maxLength: 40 })
     .filter(
-      (text) => text.trim().length > 0 && text.trim().length <= maxLength,
+      (text) =>
+        text.trim().length > 0 &&
+        text.trim().length <= maxLength &&
+        !UNSAFE_ADDRESS_TEXT.test(text),
     );
 
 /**
