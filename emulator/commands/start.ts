@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import {
@@ -8,6 +8,7 @@ import {
   UsageError,
 } from "../cli-args";
 import { type Emulator, startEmulator } from "../emulator";
+import { checkConfigFile } from "./check-config";
 
 export const START_HELP = `Usage: npm start -- [options]
 
@@ -67,6 +68,19 @@ function printBanner(emulator: Emulator, root: string): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+/**
+ * The emulator's own logger, in the functions' format (src/logging): level
+ * names and ISO times, so that one reader or filter handles both.
+ */
+function emulatorLogger(level: string) {
+  return pino({
+    level,
+    base: {},
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
 /** Adds the likely cause and the fix to a port conflict. */
 async function withPortHint<T>(start: Promise<T>): Promise<T> {
   try {
@@ -114,10 +128,17 @@ export async function runStart(argv: string[], root: string): Promise<void> {
     "--retry-base-ms",
     1000,
   );
+  const configFile = values.config ?? join(root, "serverless.yml");
+  const warnings = checkConfigFile(configFile);
+  if (warnings > 0) {
+    process.stderr.write(
+      `${relative(process.cwd(), configFile)}: ${warnings} warning(s); npm run validate lists them\n`,
+    );
+  }
   const emulator = await withPortHint(
     startEmulator({
       root,
-      configFile: values.config,
+      configFile,
       port,
       apiPort: parsePort(values["api-port"], "--api-port", next(1)),
       paymentPort: parsePort(values["payment-port"], "--payment-port", next(2)),
@@ -135,7 +156,7 @@ export async function runStart(argv: string[], root: string): Promise<void> {
         duplicateDeliveries: values["duplicate-deliveries"],
         reorderDeliveries: values["reorder-deliveries"],
       },
-      logger: pino({ level: process.env.LOG_LEVEL ?? "info", base: {} }),
+      logger: emulatorLogger(process.env.LOG_LEVEL ?? "info"),
     }),
   );
   printBanner(emulator, root);
