@@ -1,13 +1,14 @@
-/** Shortest secret that keeps its first and last four characters when masked. */
-const MIN_PARTLY_SHOWN = 12;
+/** Shortest secret whose last four characters are shown when masked. */
+const MIN_PARTLY_SHOWN = 16;
 
 /**
- * Masks a secret for printing: `AKIDabcdefgh1234` becomes `AKID****1234`;
- * a secret shorter than 12 characters becomes `****`.
+ * Masks a secret for printing: `AKIDabcdefgh12345678` becomes `****5678`,
+ * enough to tell two keys apart and at most a quarter of the secret; a
+ * secret shorter than 16 characters becomes `****`.
  */
 export function maskSecret(secret: string): string {
   if (secret.length < MIN_PARTLY_SHOWN) return "****";
-  return `${secret.slice(0, 4)}****${secret.slice(-4)}`;
+  return `****${secret.slice(-4)}`;
 }
 
 /** Masks each key of a comma-separated list such as ORDER_API_KEYS. */

@@ -140,7 +140,7 @@ describe("npm run deploy --dry-run", () => {
   });
 
   test("masks every secret", () => {
-    expect(result.stdout).toContain("TENCENT_SECRET_ID=AKID****abcd");
+    expect(result.stdout).toContain("TENCENT_SECRET_ID=****abcd");
     expect(result.stdout).toContain("postgres://app:****@10.0.0.5:5432/orders");
     expect(result.stdout).not.toContain(SECRET_KEY);
     expect(result.stdout).not.toContain(DB_PASSWORD);
