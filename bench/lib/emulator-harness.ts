@@ -60,7 +60,6 @@ export async function startBenchEmulator(
   const dataDir = mkdtempSync(join(tmpdir(), "scf-bench-"));
   const counts: Record<string, number> = {};
   const functionLogs = countingStream(counts);
-  functionLogs.setMaxListeners(0);
 
   const emulator = await startEmulator({
     root: ROOT,

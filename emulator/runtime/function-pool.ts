@@ -56,8 +56,11 @@ class FunctionInstance {
       stderr: logStream !== undefined,
     });
     if (logStream) {
-      this.worker.stdout.pipe(logStream, { end: false });
-      this.worker.stderr.pipe(logStream, { end: false });
+      // Forwarded by hand: pipe() adds five listeners to the shared stream
+      // per instance and stream, and Node warns about a leak past ten.
+      const forward = (chunk: Buffer) => logStream.write(chunk);
+      this.worker.stdout.on("data", forward);
+      this.worker.stderr.on("data", forward);
     }
     this.worker.on("message", (message) => this.onMessage(message));
     this.worker.on("error", (error) =>
