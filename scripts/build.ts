@@ -4,7 +4,8 @@ import { bundleFunctions } from "./bundle-functions";
 
 /**
  * `npm run build`: bundles every function into `dist/<function>/index.js`
- * (minified, with source maps) and prints each bundle's size.
+ * (minified, with source maps), with the database drivers in files next to
+ * it, and prints their sizes.
  */
 async function main(): Promise<void> {
   const root = resolve(__dirname, "..");
@@ -15,7 +16,12 @@ async function main(): Promise<void> {
   const results = await bundleFunctions(root, outDir, { minify: true });
   for (const result of results) {
     const kb = (result.bytes / 1024).toFixed(1).padStart(7);
-    process.stdout.write(`${kb} KB  ${relative(root, result.file)}\n`);
+    const drivers = Object.entries(result.driverBytes)
+      .map(([file, bytes]) => `${file} ${(bytes / 1024).toFixed(1)} KB`)
+      .join(", ");
+    process.stdout.write(
+      `${kb} KB  ${relative(root, result.file)}  (loaded on demand: ${drivers})\n`,
+    );
   }
   process.stdout.write(
     `built ${results.length} functions in ${Date.now() - started} ms\n`,
