@@ -1,8 +1,11 @@
-import type { z } from "zod";
+import type { z } from "zod/mini";
 import { ValidationError, type FieldIssue } from "./errors";
 
 /** Turns zod issues into field issues with dotted paths such as `items.0.sku`. */
-export function fieldIssuesOf(error: z.ZodError, prefix = ""): FieldIssue[] {
+export function fieldIssuesOf(
+  error: z.core.$ZodError,
+  prefix = "",
+): FieldIssue[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
     const field = [prefix, path].filter((part) => part.length > 0).join(".");
@@ -14,7 +17,7 @@ export function fieldIssuesOf(error: z.ZodError, prefix = ""): FieldIssue[] {
  * Parses `input` with `schema` or throws a ValidationError whose message
  * names every failed field, as in `items.0.quantity: Too small`.
  */
-export function parseOrThrow<T extends z.ZodType>(
+export function parseOrThrow<T extends z.ZodMiniType>(
   schema: T,
   input: unknown,
   what: string,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ValidationError } from "../errors";
 import { parseOrThrow } from "../validation";
 
@@ -13,11 +13,11 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
  */
 export const envelopeSchema = z.object({
   version: z.literal(1),
-  messageId: z.string().min(1).max(128),
+  messageId: z.string().check(z.minLength(1), z.maxLength(128)),
   type: z.enum(MESSAGE_TYPES),
-  orderId: z.string().min(1).max(128),
+  orderId: z.string().check(z.minLength(1), z.maxLength(128)),
   occurredAt: z.iso.datetime({ offset: true }),
-  data: z.record(z.string(), z.unknown()).default({}),
+  data: z._default(z.record(z.string(), z.unknown()), {}),
 });
 
 export type Envelope = z.infer<typeof envelopeSchema>;

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 
@@ -15,42 +15,48 @@ export const MAX_ORDER_TOTAL = 1_000_000_000;
 const UNSAFE_TEXT = /[\p{Cc}\u202A-\u202E\u2066-\u2069]|[\uD800-\uDFFF]/u;
 
 const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine(
+  z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine(
       (value) => !UNSAFE_TEXT.test(value),
       "must not contain control characters, bidirectional override characters or unpaired surrogates",
-    );
+    ),
+  );
 
 const itemSchema = z.strictObject({
   sku: z
     .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-      "must be 1-64 letters, digits, '.', '_' or '-'",
+    .check(
+      z.regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+        "must be 1-64 letters, digits, '.', '_' or '-'",
+      ),
     ),
-  quantity: z.int().min(1).max(1_000),
-  unitPrice: z.int().min(0).max(MAX_ORDER_TOTAL),
+  quantity: z.int().check(z.minimum(1), z.maximum(1_000)),
+  unitPrice: z.int().check(z.minimum(0), z.maximum(MAX_ORDER_TOTAL)),
 });
 
 const addressSchema = z.strictObject({
   name: text(100),
   line1: text(200),
-  line2: text(200).optional(),
+  line2: z.optional(text(200)),
   city: text(100),
-  region: text(100).optional(),
+  region: z.optional(text(100)),
   postalCode: z
     .string()
-    .regex(
-      /^[A-Za-z0-9 -]{2,12}$/,
-      "must be 2-12 letters, digits, spaces or '-'",
+    .check(
+      z.regex(
+        /^[A-Za-z0-9 -]{2,12}$/,
+        "must be 2-12 letters, digits, spaces or '-'",
+      ),
     ),
   country: z
     .string()
-    .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as CN"),
+    .check(
+      z.regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as CN"),
+    ),
 });
 
 /**
@@ -62,40 +68,46 @@ export const orderRequestSchema = z
   .strictObject({
     customerId: z
       .string()
-      .regex(
-        /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/,
-        "must be 1-64 letters, digits, '.', '_', ':' or '-'",
+      .check(
+        z.regex(
+          /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/,
+          "must be 1-64 letters, digits, '.', '_', ':' or '-'",
+        ),
       ),
     currency: z
       .string()
-      .refine(
-        (code) => CURRENCIES.has(code),
-        "must be an ISO 4217 code such as CNY",
+      .check(
+        z.refine(
+          (code) => CURRENCIES.has(code),
+          "must be an ISO 4217 code such as CNY",
+        ),
       ),
-    items: z.array(itemSchema).min(1).max(100),
-    paymentToken: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{3,128}$/, "must be a payment token such as tok_…")
-      .refine(
+    items: z.array(itemSchema).check(z.minLength(1), z.maxLength(100)),
+    paymentToken: z.string().check(
+      z.regex(
+        /^[A-Za-z0-9_-]{3,128}$/,
+        "must be a payment token such as tok_…",
+      ),
+      z.refine(
         (token) => !/^\d{12,19}$/.test(token),
         "looks like a card number; send a payment token instead",
       ),
+    ),
     shippingAddress: addressSchema,
   })
-  .refine((order) => totalOf(order.items) <= MAX_ORDER_TOTAL, {
-    path: ["items"],
-    message: `order total must not exceed ${MAX_ORDER_TOTAL} minor units`,
-    // Runs only on a well-formed items list: an item that breaks its own
-    // limits already has an issue, and a second one about the total would
-    // only repeat it. A root issue (not an object, unknown keys) skips it too.
-    when: (payload) =>
-      payload.issues.every(
-        (issue) =>
-          issue.path !== undefined &&
-          issue.path.length > 0 &&
-          issue.path[0] !== "items",
-      ),
-  });
+  .check(
+    z.refine((order) => totalOf(order.items) <= MAX_ORDER_TOTAL, {
+      path: ["items"],
+      message: `order total must not exceed ${MAX_ORDER_TOTAL} minor units`,
+      when: (payload) =>
+        payload.issues.every(
+          (issue) =>
+            issue.path !== undefined &&
+            issue.path.length > 0 &&
+            issue.path[0] !== "items",
+        ),
+    }),
+  );
 
 export type OrderRequest = z.infer<typeof orderRequestSchema>;
 

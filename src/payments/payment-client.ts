@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
   HttpProvider,
   type ProviderClientOptions,
@@ -23,16 +23,16 @@ export interface Refund {
 }
 
 const chargeSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   status: z.literal("succeeded"),
-  amount: z.number().int(),
-  currency: z.string().min(1),
+  amount: z.int(),
+  currency: z.string().check(z.minLength(1)),
 });
 
 const refundSchema = z.object({
-  id: z.string().min(1),
-  chargeId: z.string().min(1),
-  amount: z.number().int(),
+  id: z.string().check(z.minLength(1)),
+  chargeId: z.string().check(z.minLength(1)),
+  amount: z.int(),
   status: z.literal("succeeded"),
 });
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 import type { FieldIssue } from "../errors";
 import { decodeBase64, decodeUtf8 } from "./body-encoding";
@@ -58,7 +58,7 @@ const requestContextSchema = z.looseObject(
     // so only the top-level httpMethod is checked against HTTP_METHODS.
     httpMethod: optionalString(),
     requestId: optionalString(),
-    identity: z.looseObject({}, { error: "must be an object" }).nullish(),
+    identity: z.nullish(z.looseObject({}, { error: "must be an object" })),
     sourceIp: optionalString(),
     stage: optionalString(),
   },
@@ -72,11 +72,12 @@ const requestContextSchema = z.looseObject(
  * the platform adds fields over time.
  */
 const httpEventSchema = z.looseObject({
-  httpMethod: requiredString()
-    .toUpperCase()
-    .refine((method) => HTTP_METHODS.includes(method), {
+  httpMethod: requiredString().check(
+    z.toUpperCase(),
+    z.refine((method) => HTTP_METHODS.includes(method), {
       error: `must be one of ${HTTP_METHODS.join(", ")}`,
     }),
+  ),
   path: requiredString(),
   headers: multiValueMap(),
   queryString: multiValueMap(),
@@ -84,12 +85,12 @@ const httpEventSchema = z.looseObject({
   pathParameters: stringMap(),
   headerParameters: stringMap(),
   stageVariables: stringMap(),
-  requestContext: requestContextSchema.nullish(),
+  requestContext: z.nullish(requestContextSchema),
   body: optionalString(),
   // NOTE: the API Gateway sample event has no isBase64Encoded field. The
   // Function URL docs describe the API Gateway format as having one, so it
   // is read as an optional boolean on both shapes.
-  isBase64Encoded: z.boolean({ error: "must be true or false" }).nullish(),
+  isBase64Encoded: z.nullish(z.boolean({ error: "must be true or false" })),
 });
 
 type HttpEventFields = z.output<typeof httpEventSchema>;

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 import type { ValidationError } from "../errors";
 import {
@@ -44,21 +44,21 @@ const cmqSchema = z.looseObject(
     // NOTE: only the topic subscription is documented for the SCF CMQ
     // trigger, so a CMQ record with another type, such as "queue", is
     // rejected.
-    type: z.literal("topic", { error: 'must be "topic"' }).optional(),
-    topicOwner: unsignedInteger().optional(),
+    type: z.optional(z.literal("topic", { error: 'must be "topic"' })),
+    topicOwner: z.optional(unsignedInteger()),
     topicName: requiredString(),
     subscriptionName: optionalString(),
-    publishTime: isoTime().optional(),
+    publishTime: z.optional(isoTime()),
     msgId: requiredString(),
     requestId: optionalString(),
     msgBody: requiredString(),
     // The official docs send tags as "tag1,tag2", but serverless.com's
     // docs show an array.
-    msgTag: z
-      .union([z.string(), z.array(z.string())], {
+    msgTag: z.nullish(
+      z.union([z.string(), z.array(z.string())], {
         error: "must be a string or an array of strings",
-      })
-      .nullish(),
+      }),
+    ),
   },
   { error: "must be an object" },
 );
@@ -69,9 +69,11 @@ const ckafkaSchema = z.looseObject(
   {
     topic: requiredString(),
     // The scfcli sample event sends partition as "".
-    partition: numberOrString(PARTITION_EXPECTED).refine(
-      (partition) => partition === "" || isUnsignedInteger(partition),
-      { error: `must be ${PARTITION_EXPECTED}` },
+    partition: numberOrString(PARTITION_EXPECTED).check(
+      z.refine(
+        (partition) => partition === "" || isUnsignedInteger(partition),
+        { error: `must be ${PARTITION_EXPECTED}` },
+      ),
     ),
     offset: unsignedInteger(),
     // The documented sample sends msgKey as the literal "None".

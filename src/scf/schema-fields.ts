@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /**
  * Zod schemas for the fields SCF events share, with error messages that
@@ -18,12 +18,12 @@ export function requiredString() {
 
 /** Returns a schema for a required, non-empty string. */
 export function nonEmptyString() {
-  return requiredString().min(1, { error: "must not be empty" });
+  return requiredString().check(z.minLength(1, { error: "must not be empty" }));
 }
 
 /** Returns a schema for a string that may be missing or null. */
 export function optionalString() {
-  return z.string({ error: "must be a string" }).nullish();
+  return z.nullish(z.string({ error: "must be a string" }));
 }
 
 const ISO_DATE_TIME =
@@ -34,12 +34,14 @@ const ISO_DATE_TIME =
  * such as `2019-02-21T11:49:00Z` or `1970-01-01T00:00:00.000+08:00`.
  */
 export function isoTime() {
-  return requiredString().refine(
-    (text) => ISO_DATE_TIME.test(text) && !Number.isNaN(Date.parse(text)),
-    {
-      error:
-        "must be an ISO 8601 time with a zone, such as 2019-02-21T11:49:00Z",
-    },
+  return requiredString().check(
+    z.refine(
+      (text) => ISO_DATE_TIME.test(text) && !Number.isNaN(Date.parse(text)),
+      {
+        error:
+          "must be an ISO 8601 time with a zone, such as 2019-02-21T11:49:00Z",
+      },
+    ),
   );
 }
 
@@ -63,18 +65,20 @@ export function numberOrString(expected: string) {
  */
 export function unsignedInteger() {
   const expected = "a non-negative integer or a string of digits";
-  return numberOrString(expected).refine(isUnsignedInteger, {
-    error: `must be ${expected}`,
-  });
+  return numberOrString(expected).check(
+    z.refine(isUnsignedInteger, {
+      error: `must be ${expected}`,
+    }),
+  );
 }
 
 /** Returns a schema for an object of strings that may be missing or null. */
 export function stringMap() {
-  return z
-    .record(z.string(), z.string({ error: "must be a string" }), {
+  return z.nullish(
+    z.record(z.string(), z.string({ error: "must be a string" }), {
       error: "must be an object",
-    })
-    .nullish();
+    }),
+  );
 }
 
 /**
@@ -85,5 +89,5 @@ export function multiValueMap() {
   const value = z.union([z.string(), z.array(z.string())], {
     error: "must be a string or an array of strings",
   });
-  return z.record(z.string(), value, { error: "must be an object" }).nullish();
+  return z.nullish(z.record(z.string(), value, { error: "must be an object" }));
 }

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 import {
   invalidEventError,
@@ -19,9 +19,11 @@ export interface TimerEvent {
 const timerSchema = z.looseObject({
   // scfcli and the official docs send "Timer"; serverless.com's docs
   // show "timer".
-  Type: nonEmptyString().refine((type) => type.toLowerCase() === "timer", {
-    error: 'must be "Timer"',
-  }),
+  Type: nonEmptyString().check(
+    z.refine((type) => type.toLowerCase() === "timer", {
+      error: 'must be "Timer"',
+    }),
+  ),
   TriggerName: nonEmptyString(),
   Time: isoTime(),
   Message: optionalString(),

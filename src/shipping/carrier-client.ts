@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { ShippingAddress } from "../orders/order";
 import {
   HttpProvider,
@@ -14,9 +14,9 @@ export interface Shipment {
 }
 
 const shipmentSchema = z.object({
-  id: z.string().min(1),
-  trackingNumber: z.string().min(1),
-  carrier: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  trackingNumber: z.string().check(z.minLength(1)),
+  carrier: z.string().check(z.minLength(1)),
 });
 
 /**
