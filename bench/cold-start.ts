@@ -10,7 +10,7 @@ import {
   statSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { build, type Plugin } from "esbuild";
 import pino from "pino";
 import { loadServerlessConfig } from "../emulator/config/serverless-config";
@@ -18,8 +18,8 @@ import { localVariables } from "../emulator/local-environment";
 import { startLocalServices } from "../emulator/local-services";
 import { functionSpecOf } from "../emulator/runtime/function-spec";
 import {
-  BUNDLE_ALIASES,
-  EXTERNAL_MODULES,
+  bundleDrivers,
+  functionBuildOptions,
   functionKeys,
 } from "../scripts/bundle-functions";
 import { createEnvelope } from "../src/messaging/envelope";
@@ -136,21 +136,13 @@ async function buildRootImportVariant(
     },
   };
   const file = join(outDir, key, "index.js");
-  await build({
-    entryPoints: [join(ROOT, "functions", key, "index.ts")],
-    outfile: file,
-    bundle: true,
-    platform: "node",
-    target: "node18",
-    format: "cjs",
-    sourcemap: true,
-    minify: true,
-    external: EXTERNAL_MODULES,
-    alias: BUNDLE_ALIASES,
-    logLevel: "error",
-    legalComments: "none",
-    plugins: [rootImport],
-  });
+  await build(
+    functionBuildOptions(ROOT, key, file, {
+      minify: true,
+      plugins: [rootImport],
+    }),
+  );
+  await bundleDrivers(ROOT, dirname(file), true);
   return rewritten ? file : undefined;
 }
 
@@ -256,10 +248,17 @@ async function main(): Promise<void> {
         copyFileSync(template, dbFile);
         record(target.key, await measureOnce(target.bundle, eventFile, env));
         if (target.variant) {
-          copyFileSync(template, dbFile);
+          // The variant gets a copy of its own: the first process leaves
+          // dbFile's -wal file behind, and SQLite would replay it over a
+          // fresh copy of the template.
+          const variantDb = join(workDir, `run-${run}-${target.key}-root.db`);
+          copyFileSync(template, variantDb);
           record(
             `${target.key}:root`,
-            await measureOnce(target.variant, eventFile, env),
+            await measureOnce(target.variant, eventFile, {
+              ...env,
+              DATABASE_URL: `sqlite:${variantDb}`,
+            }),
           );
         }
       }
@@ -286,7 +285,8 @@ async function main(): Promise<void> {
       }
       log(
         "cold-start",
-        `${entry.function}: ${(entry.bytes / 1024).toFixed(0)} KB, ${entry.medianMs} ms` +
+        `${entry.function}: ${(entry.bytes / 1024).toFixed(0)} KB, ${entry.medianMs} ms ` +
+          `(require ${entry.requireMedianMs}, first invocation ${entry.invokeMedianMs})` +
           (entry.rootImport
             ? `; root import ${(entry.rootImport.bytes / 1024).toFixed(0)} KB, ${entry.rootImport.medianMs} ms`
             : ""),
