@@ -96,8 +96,12 @@ export class HttpProvider {
     const deadline = this.deadlineOf(callDeadline);
     let failure: RetryableFailure | undefined;
     let attempts = 0;
+    // Failures that use up one of maxAttempts. A 429 says "later", not
+    // "broken": with a deadline it is retried until the deadline instead,
+    // so a long rate limit delays the order rather than dead-lettering it.
+    let failures = 0;
     let stoppedByDeadline = false;
-    while (attempts < this.maxAttempts) {
+    while (failures < this.maxAttempts) {
       const timeoutMs = this.attemptTimeoutMs(deadline);
       if (timeoutMs === undefined) {
         stoppedByDeadline = true;
@@ -107,7 +111,9 @@ export class HttpProvider {
       const result = await this.attempt(path, body, idempotencyKey, timeoutMs);
       if (result.ok) return this.parseResponse(path, result.body, schema);
       failure = result.failure;
-      if (attempts === this.maxAttempts) break;
+      const rateLimited = failure.status === 429 && deadline !== undefined;
+      if (!rateLimited) failures += 1;
+      if (failures === this.maxAttempts) break;
       const delayMs = backoffDelayMs(attempts, failure.retryAfterMs);
       if (deadline !== undefined && Date.now() + delayMs >= deadline) {
         stoppedByDeadline = true;

@@ -265,6 +265,35 @@ describe("PaymentClient", () => {
     expect((await ledger()).charges).toHaveLength(2);
   });
 
+  test("429 waits out the limit until the deadline", async () => {
+    sandbox.setKnobs({ rateLimitPerSecond: 1 });
+    const payments = client({ maxAttempts: 1 });
+    await payments.charge({ ...chargeInput, idempotencyKey: freshKey() });
+    const charge = await payments.charge({
+      ...chargeInput,
+      idempotencyKey: freshKey(),
+      deadline: Date.now() + 5_000,
+    });
+    sandbox.setKnobs({ rateLimitPerSecond: 0 });
+
+    expect(charge.status).toBe("succeeded");
+    expect(retryLogs().length).toBeGreaterThanOrEqual(1);
+    expect(retryLogs().every((entry) => entry.status === 429)).toBe(true);
+  });
+
+  test("429 without a deadline uses up attempts", async () => {
+    sandbox.setKnobs({ rateLimitPerSecond: 1 });
+    const payments = client({ maxAttempts: 1 });
+    await payments.charge({ ...chargeInput, idempotencyKey: freshKey() });
+    const error = await failureOf(() =>
+      payments.charge({ ...chargeInput, idempotencyKey: freshKey() }),
+    );
+    sandbox.setKnobs({ rateLimitPerSecond: 0 });
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as TransientError).message).toContain("status 429");
+  });
+
   test("latency above the timeout is TransientError", async () => {
     sandbox.setKnobs({ latencyMs: 300 });
     const payments = client({ timeoutMs: 40, maxAttempts: 3 });
