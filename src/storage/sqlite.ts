@@ -72,10 +72,11 @@ const lockWait = new Int32Array(new SharedArrayBuffer(4));
 const SENT_MARK_DELAY_MS = 100;
 
 function isBusy(error: unknown): boolean {
-  return (
-    error instanceof Database.SqliteError &&
-    error.code.startsWith("SQLITE_BUSY")
-  );
+  // Checked by code, not instanceof: the native module keeps the SqliteError
+  // class of the first realm that loaded it, so under jest (one realm per
+  // test file, one addon per worker) the class differs from this module's.
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
 /** Blocks this thread for `ms` (fractions allowed), as SQLite's own lock wait does. */

@@ -123,12 +123,18 @@ describe("SQLite OrderStore", () => {
         new Date().toISOString(),
       );
       // The same order id again violates the primary key and rolls back.
-      await expect(writer.createOrder(taken, [])).rejects.toThrow();
+      // The error comes from the native module, outside jest's realm, so
+      // its message is checked rather than `rejects.toThrow()`.
+      const failure = await writer.createOrder(taken, []).then(
+        () => "resolved",
+        (error: unknown) => String((error as Error).message),
+      );
       await sleep(300);
       const unsent = await unsentIds(reader);
       await writer.close();
       await reader.close();
 
+      expect(failure).toMatch(/UNIQUE constraint failed/);
       expect(unsent).toEqual([]);
     });
   });
