@@ -1,16 +1,18 @@
 import type { z } from "zod/mini";
 import { ValidationError, type FieldIssue } from "./errors";
+import { toFieldIssues } from "./scf/field-issues";
 
-/** Turns zod issues into field issues with dotted paths such as `items.0.sku`. */
+/**
+ * Turns zod issues into field issues with dotted paths such as `items.0.sku`,
+ * one per unknown key; an issue about the whole input gets `(root)`.
+ */
 export function fieldIssuesOf(
   error: z.core.$ZodError,
   prefix = "",
 ): FieldIssue[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join(".");
-    const field = [prefix, path].filter((part) => part.length > 0).join(".");
-    return { field: field || "(root)", message: issue.message };
-  });
+  return toFieldIssues(error.issues, prefix).map((issue) =>
+    issue.field === "" ? { ...issue, field: "(root)" } : issue,
+  );
 }
 
 /**

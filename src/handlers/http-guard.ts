@@ -48,7 +48,9 @@ export function parseJsonBody(
   const contentType = header(request, "content-type");
   if (
     contentType !== undefined &&
-    !/^application\/(.+\+)?json\b/i.test(contentType.trim())
+    // application/json or a +json type such as application/merge-patch+json,
+    // with parameters after ";" but not application/json-seq.
+    !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType.trim())
   ) {
     throw new ValidationError(
       `unsupported content-type "${contentType}"; send application/json`,

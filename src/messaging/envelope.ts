@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
+import "../zod-messages";
 import { ValidationError } from "../errors";
 import { parseOrThrow } from "../validation";
 

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import "../zod-messages";
 
 const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 
@@ -7,12 +8,19 @@ export const MAX_ORDER_TOTAL = 1_000_000_000;
 
 /**
  * Characters an address line never needs and that harm what reads it later:
- * C0 and C1 controls (NUL cannot be stored in PostgreSQL text; line breaks
- * split label lines), bidirectional embeddings, overrides and isolates
- * (they reorder what a courier or an operator sees), and unpaired UTF-16
- * surrogates (not encodable as UTF-8).
+ * C0 and C1 controls and the Unicode line and paragraph separators (NUL
+ * cannot be stored in PostgreSQL text; line breaks split label lines),
+ * bidirectional embeddings, overrides and isolates (they reorder the text
+ * shown to a courier or an operator), the zero-width space and the byte order
+ * mark (invisible), and unpaired UTF-16 surrogates (not encodable as
+ * UTF-8). Zero-width joiners, direction marks and tag characters stay
+ * allowed: emoji sequences and right-to-left text need them.
  */
-const UNSAFE_TEXT = /[\p{Cc}\u202A-\u202E\u2066-\u2069]|[\uD800-\uDFFF]/u;
+const UNSAFE_TEXT =
+  /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B\uFEFF]|[\uD800-\uDFFF]/u;
+
+/** A letter or a digit in any script: a field of marks or spaces alone reads as blank. */
+const VISIBLE_TEXT = /[\p{L}\p{N}]/u;
 
 const text = (max: number) =>
   z.string().check(
@@ -21,9 +29,27 @@ const text = (max: number) =>
     z.maxLength(max),
     z.refine(
       (value) => !UNSAFE_TEXT.test(value),
-      "must not contain control characters, bidirectional override characters or unpaired surrogates",
+      "must not contain control characters, line separators, bidirectional override characters, invisible spaces or unpaired surrogates",
+    ),
+    z.refine(
+      (value) => VISIBLE_TEXT.test(value),
+      "must contain at least one letter or digit",
     ),
   );
+
+/**
+ * An integer from `min` to `max`. The range is checked first and stops the
+ * checks, so 1e20 reports the range once instead of also failing zod's
+ * safe-integer bound.
+ */
+const integerIn = (min: number, max: number) =>
+  z
+    .number()
+    .check(
+      z.minimum(min, { abort: true }),
+      z.maximum(max, { abort: true }),
+      z.refine(Number.isInteger, "must be an integer"),
+    );
 
 const itemSchema = z.strictObject({
   sku: z
@@ -34,8 +60,8 @@ const itemSchema = z.strictObject({
         "must be 1-64 letters, digits, '.', '_' or '-'",
       ),
     ),
-  quantity: z.int().check(z.minimum(1), z.maximum(1_000)),
-  unitPrice: z.int().check(z.minimum(0), z.maximum(MAX_ORDER_TOTAL)),
+  quantity: integerIn(1, 1_000),
+  unitPrice: integerIn(0, MAX_ORDER_TOTAL),
 });
 
 const addressSchema = z.strictObject({
@@ -58,6 +84,21 @@ const addressSchema = z.strictObject({
       z.regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as CN"),
     ),
 });
+
+/**
+ * Lets the order-total checks run only on a well-formed items list: an
+ * item that breaks its own limits already has an issue, and a second one
+ * about the total would only repeat it. A root issue (not an object,
+ * unknown keys) skips them too.
+ */
+function itemsWellFormed(payload: z.core.ParsePayload): boolean {
+  return payload.issues.every(
+    (issue) =>
+      issue.path !== undefined &&
+      issue.path.length > 0 &&
+      issue.path[0] !== "items",
+  );
+}
 
 /**
  * The body of `POST /orders`. Unknown fields are rejected, amounts are
@@ -96,16 +137,16 @@ export const orderRequestSchema = z
     shippingAddress: addressSchema,
   })
   .check(
+    z.refine((order) => totalOf(order.items) > 0, {
+      path: ["items"],
+      message:
+        "order total must be greater than 0; payment providers charge at least 1 minor unit",
+      when: itemsWellFormed,
+    }),
     z.refine((order) => totalOf(order.items) <= MAX_ORDER_TOTAL, {
       path: ["items"],
       message: `order total must not exceed ${MAX_ORDER_TOTAL} minor units`,
-      when: (payload) =>
-        payload.issues.every(
-          (issue) =>
-            issue.path !== undefined &&
-            issue.path.length > 0 &&
-            issue.path[0] !== "items",
-        ),
+      when: itemsWellFormed,
     }),
   );
 

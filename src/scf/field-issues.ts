@@ -5,15 +5,21 @@ import { ValidationError, type FieldIssue } from "../errors";
 /**
  * Converts zod issues to `FieldIssue`s whose `field` is the dotted path of
  * the value, prefixed with `prefix` (such as `Records.1.CMQ`) when given.
+ * zod reports unknown keys on their parent object; each becomes an issue
+ * of its own that names the key.
  */
 export function toFieldIssues(
   issues: readonly z.core.$ZodIssue[],
   prefix?: string,
 ): FieldIssue[] {
-  return issues.map((issue) => ({
-    field: joinPath(prefix, issue.path),
-    message: issue.message,
-  }));
+  return issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({
+          field: joinPath(prefix, [...issue.path, key]),
+          message: "is not a known field",
+        }))
+      : [{ field: joinPath(prefix, issue.path), message: issue.message }],
+  );
 }
 
 /** Joins path segments with dots, skipping an empty or missing prefix. */

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import "../zod-messages";
 
 import type { FieldIssue } from "../errors";
 import { decodeBase64, decodeUtf8 } from "./body-encoding";

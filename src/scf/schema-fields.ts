@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import "../zod-messages";
 
 /**
  * Zod schemas for the fields SCF events share, with error messages that

@@ -185,6 +185,14 @@ describe("order pipeline on the emulator", () => {
       400,
       ["body.shippingAddress.city"],
     ]);
+    expect(await issuesOf({ line1: "1 Main St\u2028Floor 2" })).toEqual([
+      400,
+      ["body.shippingAddress.line1"],
+    ]);
+    expect(await issuesOf({ name: "\u0301\u0301" })).toEqual([
+      400,
+      ["body.shippingAddress.name"],
+    ]);
   });
 
   test("non-UTF-8 charset is 400", async () => {
@@ -253,6 +261,61 @@ describe("order pipeline on the emulator", () => {
     expect(body.issues.map((issue) => issue.field)).toEqual([
       "body.items.0.unitPrice",
     ]);
+  });
+
+  test("unknown fields are named", async () => {
+    const base = orderRequest();
+    const response = await postOrder({
+      ...base,
+      admin: true,
+      shippingAddress: { ...base.shippingAddress, phone: "1" },
+    });
+    const body = (await response.json()) as {
+      issues: Array<{ field: string; message: string }>;
+    };
+
+    expect(response.status).toBe(400);
+    expect(body.issues).toEqual([
+      { field: "body.shippingAddress.phone", message: "is not a known field" },
+      { field: "body.admin", message: "is not a known field" },
+    ]);
+  });
+
+  test("issues carry zod's English messages", async () => {
+    const response = await postOrder(
+      orderRequest({ items: [{ sku: "TEA-250G", quantity: 0, unitPrice: 1 }] }),
+    );
+    const body = (await response.json()) as {
+      issues: Array<{ field: string; message: string }>;
+    };
+
+    expect(response.status).toBe(400);
+    expect(body.issues).toEqual([
+      {
+        field: "body.items.0.quantity",
+        message: "Too small: expected number to be >=1",
+      },
+    ]);
+  });
+
+  test("zero-total order is 400", async () => {
+    const response = await postOrder(
+      orderRequest({ items: [{ sku: "TEA-250G", quantity: 1, unitPrice: 0 }] }),
+    );
+    const body = (await response.json()) as {
+      issues: Array<{ field: string }>;
+    };
+
+    expect(response.status).toBe(400);
+    expect(body.issues.map((issue) => issue.field)).toEqual(["body.items"]);
+  });
+
+  test("application/json-seq is 400", async () => {
+    const response = await postOrder(orderRequest(), {
+      "content-type": "application/json-seq",
+    });
+
+    expect(response.status).toBe(400);
   });
 
   test("malformed JSON is 400", async () => {

@@ -14,9 +14,15 @@ export type Fields = Record<string, unknown>;
 
 // ---------------------------------------------------------------- orders
 
-/** Controls, bidi embeddings/overrides/isolates and lone surrogates: never valid in an address. */
+/**
+ * Controls, line separators, bidi embeddings/overrides/isolates, invisible
+ * spaces and lone surrogates: never valid in an address.
+ */
 const UNSAFE_ADDRESS_TEXT =
-  /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udfff]/u;
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\ufeff]|[\ud800-\udfff]/u;
+
+/** Address text must show at least one letter or digit. */
+const VISIBLE = /[\p{L}\p{N}]/u;
 
 const textArb = (maxLength: number) =>
   fc
@@ -25,12 +31,14 @@ const textArb = (maxLength: number) =>
       (text) =>
         text.trim().length > 0 &&
         text.trim().length <= maxLength &&
-        !UNSAFE_ADDRESS_TEXT.test(text),
+        !UNSAFE_ADDRESS_TEXT.test(text) &&
+        VISIBLE.test(text),
     );
 
 /**
  * Valid `POST /orders` bodies: up to 5 items of at most 1000 x 200 000
- * minor units, so the total never passes MAX_ORDER_TOTAL (10^9).
+ * minor units, each priced at least 1, so the total is never 0 and never
+ * passes MAX_ORDER_TOTAL (10^9).
  */
 export const validOrderArb = fc.record({
   customerId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/),
@@ -39,7 +47,7 @@ export const validOrderArb = fc.record({
     fc.record({
       sku: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
       quantity: fc.integer({ min: 1, max: 1_000 }),
-      unitPrice: fc.integer({ min: 0, max: 200_000 }),
+      unitPrice: fc.integer({ min: 1, max: 200_000 }),
     }),
     { minLength: 1, maxLength: 5 },
   ),
