@@ -64,13 +64,6 @@ const LOCK_RETRY_FIRST_MS = 0.05;
 const LOCK_RETRY_MAX_MS = 2;
 const lockWait = new Int32Array(new SharedArrayBuffer(4));
 
-/**
- * Longest time a sent mark waits for the next write transaction before it
- * is written on its own, in ms. The outbox relay leaves rows younger than
- * 5 s alone, so a mark this late never makes it publish a row again.
- */
-const SENT_MARK_DELAY_MS = 100;
-
 function isBusy(error: unknown): boolean {
   // Checked by code, not instanceof: the native module keeps the SqliteError
   // class of the first realm that loaded it, so under jest (one realm per
@@ -92,9 +85,6 @@ export class SqliteOrderStore implements OrderStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly patchStatements = new Map<string, Database.Statement>();
-  /** Sent marks not yet written; see markOutboxSent. */
-  private pendingSent: Array<{ messageId: string; at: string }> = [];
-  private sentTimer: NodeJS.Timeout | undefined;
 
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -212,7 +202,6 @@ export class SqliteOrderStore implements OrderStore {
     idempotency?: IdempotencyInput,
   ): Promise<CreateOrderOutcome> {
     const run = this.db.transaction((): CreateOrderOutcome => {
-      this.applySentMarks();
       if (idempotency) {
         const existing = this.statements.selectKey.get(idempotency.key) as
           | { request_hash: string; order_id: string; expires_at: string }
@@ -243,7 +232,7 @@ export class SqliteOrderStore implements OrderStore {
     });
     // IMMEDIATE so that two requests with one key serialize on the lock
     // instead of both reading "unused" and both inserting.
-    return this.committingSentMarks(() => run.immediate());
+    return this.withLockRetry(() => run.immediate());
   }
 
   private insertOrder(order: NewOrder, outbox: OutboxMessage[]): void {
@@ -294,7 +283,6 @@ export class SqliteOrderStore implements OrderStore {
 
   async transition(input: TransitionInput): Promise<TransitionOutcome> {
     const run = this.db.transaction((): TransitionOutcome => {
-      this.applySentMarks();
       const current = this.readOrder(input.orderId);
       if (!current) return { kind: "not_found" };
       if (!canTransition(current.status, input.to))
@@ -317,7 +305,7 @@ export class SqliteOrderStore implements OrderStore {
       this.insertOutbox(input.outbox ?? []);
       return { kind: "applied", order: this.readOrder(input.orderId) as Order };
     });
-    return this.committingSentMarks(() => run.immediate());
+    return this.withLockRetry(() => run.immediate());
   }
 
   /**
@@ -372,7 +360,6 @@ export class SqliteOrderStore implements OrderStore {
     limit: number,
     createdBefore: string,
   ): Promise<OutboxMessage[]> {
-    this.flushSentMarks();
     const rows = this.statements.unsentOutbox.all(
       createdBefore,
       limit,
@@ -380,54 +367,11 @@ export class SqliteOrderStore implements OrderStore {
     return rows.map(outboxFromRow);
   }
 
-  /**
-   * Records that the messages were published. The marks are written by
-   * this connection's next order write, in its transaction, or on their own
-   * within 100 ms, whichever comes first: under load that saves a write
-   * transaction per order (bench/intake.ts). A mark lost to a crash only
-   * makes the relay publish the row again, and consumers skip a message
-   * they have already applied.
-   */
   async markOutboxSent(messageIds: string[], at: string): Promise<void> {
-    for (const messageId of messageIds)
-      this.pendingSent.push({ messageId, at });
-    if (!this.sentTimer && this.pendingSent.length > 0) {
-      this.sentTimer = setTimeout(
-        () => this.flushSentMarks(),
-        SENT_MARK_DELAY_MS,
-      );
-      // A pending mark does not keep a finished process alive; close()
-      // writes what is left.
-      this.sentTimer.unref();
-    }
-  }
-
-  /** Writes the pending sent marks in a transaction of their own. */
-  private flushSentMarks(): void {
-    if (this.pendingSent.length === 0) return;
-    const run = this.db.transaction(() => this.applySentMarks());
-    this.committingSentMarks(() => run.immediate());
-  }
-
-  /** Runs the pending sent marks' updates; call inside a write transaction. */
-  private applySentMarks(): void {
-    for (const mark of this.pendingSent)
-      this.statements.markSent.run(mark.at, mark.messageId);
-  }
-
-  /**
-   * Runs `write`, a transaction that applied the pending sent marks, with
-   * lock retries, and forgets the marks once it has committed. A transaction
-   * that throws rolls them back, so they stay pending.
-   */
-  private committingSentMarks<T>(write: () => T): T {
-    const result = this.withLockRetry(write);
-    this.pendingSent = [];
-    if (this.sentTimer) {
-      clearTimeout(this.sentTimer);
-      this.sentTimer = undefined;
-    }
-    return result;
+    const run = this.db.transaction(() => {
+      for (const id of messageIds) this.statements.markSent.run(at, id);
+    });
+    this.withLockRetry(() => run.immediate());
   }
 
   async markOutboxFailed(messageId: string, error: string): Promise<void> {
@@ -478,7 +422,6 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async close(): Promise<void> {
-    this.flushSentMarks();
     this.db.close();
   }
 }
