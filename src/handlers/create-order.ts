@@ -34,10 +34,18 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Checks the Idempotency-Key header and builds what the store keeps for it.
+ * With API keys configured, the stored key is prefixed with a digest of the
+ * caller's API key, so two clients that pick the same Idempotency-Key get
+ * their own orders and never see each other's (a 409 would name the other
+ * client's order id).
+ */
 function idempotencyOf(
   key: string | undefined,
   request: OrderRequest,
   ttlSeconds: number,
+  apiKey: string | undefined,
 ): IdempotencyInput | undefined {
   if (key === undefined) return undefined;
   // Repeated headers arrive joined with ", ", and a key cannot hold a space.
@@ -61,7 +69,11 @@ function idempotencyOf(
   const requestHash = createHash("sha256")
     .update(canonicalJson(request))
     .digest("hex");
-  return { key, requestHash, ttlSeconds };
+  const scope =
+    apiKey === undefined
+      ? ""
+      : `${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}:`;
+  return { key: `${scope}${key}`, requestHash, ttlSeconds };
 }
 
 /**
@@ -93,6 +105,9 @@ export function createOrderHandler(instance: Instance) {
         header(request, "idempotency-key"),
         body,
         config.idempotencyTtlSeconds,
+        config.orderApiKeys.length > 0
+          ? header(request, "x-api-key")
+          : undefined,
       );
       await instance.ready();
 

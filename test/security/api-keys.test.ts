@@ -14,6 +14,7 @@ import {
 import {
   apigwEvent,
   functionUrlEvent,
+  SAMPLE_ORDER,
   scfContext,
 } from "../helpers/scf-events";
 
@@ -100,6 +101,36 @@ describe("create-order API key", () => {
     const response = await postOrder({ [header]: value });
     expect(response.statusCode).toBe(202);
     expect(instance.counts().orders).toBe(before.orders + 1);
+  });
+
+  test("Idempotency-Keys are per API key", async () => {
+    const post = (apiKey: string, body: object) =>
+      createOrder(
+        apigwEvent({
+          headers: {
+            "Idempotency-Key": "shared-key-across-clients",
+            "X-Api-Key": apiKey,
+          },
+          body: JSON.stringify(body),
+        }),
+        scfContext(),
+      );
+    const first = await post(KEY_ONE, SAMPLE_ORDER);
+    const second = await post(KEY_TWO, SAMPLE_ORDER);
+    const conflict = await post(KEY_TWO, {
+      ...SAMPLE_ORDER,
+      customerId: "c-other",
+    });
+    const firstId = (JSON.parse(first.body) as { orderId: string }).orderId;
+    const secondId = (JSON.parse(second.body) as { orderId: string }).orderId;
+
+    expect(first.statusCode).toBe(202);
+    expect(second.statusCode).toBe(202);
+    expect(second.headers["idempotent-replayed"]).toBeUndefined();
+    expect(secondId).not.toBe(firstId);
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.body).toContain(secondId);
+    expect(conflict.body).not.toContain(firstId);
   });
 
   test("key is checked before the body", async () => {
