@@ -11,7 +11,8 @@ const USAGE = `Usage: npm run bench [-- --quick]
 Runs the benchmark scenarios one after another, each in its own process:
 cold start, end-to-end latency, queue throughput, intake throughput and
 peak shaving. Each writes its section of docs/benchmarks.json and
-docs/benchmarks.md. --quick runs every scenario with smaller loads.
+docs/benchmarks.md. --quick runs every scenario with smaller loads and
+writes to bench/tmp/quick/ instead.
 `;
 
 /** Scenario scripts in run order: the short ones first, so a failure shows early. */
@@ -56,11 +57,14 @@ async function main(): Promise<void> {
     );
   }
   const wallSeconds = Math.round((Date.now() - started) / 1000);
-  await writeRun({
-    command: `npm run bench${quick ? " -- --quick" : ""}`,
-    wallSeconds,
-    finishedAt: new Date().toISOString(),
-  });
+  await writeRun(
+    {
+      command: `npm run bench${quick ? " -- --quick" : ""}`,
+      wallSeconds,
+      finishedAt: new Date().toISOString(),
+    },
+    quick,
+  );
   log("bench", `all scenarios finished in ${wallSeconds} s`);
   if (failed.length > 0) {
     process.stderr.write(`failed scenarios: ${failed.join(", ")}\n`);

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from "node:fs";
-import { RESULTS_MD } from "./paths";
 import type {
   BenchResults,
   ColdStartEntry,
@@ -349,11 +348,12 @@ function coldStartSection(entries: ColdStartEntry[]): string {
 }
 
 /** Renders docs/benchmarks.md from the results, keeping the hand-written notes. */
-export function renderReport(results: BenchResults): string {
+/** Renders the page; the hand-written part is kept from the page at `mdPath`. */
+export function renderReport(results: BenchResults, mdPath: string): string {
   const parts = [
     "# Benchmarks",
     "",
-    "Written by `npm run bench` (bench/run-all.ts) and the scenario scripts in bench/; each script replaces its own section of docs/benchmarks.json and re-renders this page. Every script takes `--quick` for a smoke run whose numbers are not comparable.",
+    "Written by `npm run bench` (bench/run-all.ts) and the scenario scripts in bench/; each script replaces its own section of docs/benchmarks.json and re-renders this page. Every script takes `--quick` for a smoke run whose numbers are not comparable; it writes to bench/tmp/quick/ instead of this page.",
     "",
     "## Headline",
     "",
@@ -442,14 +442,14 @@ export function renderReport(results: BenchResults): string {
     );
   }
 
-  const notes = existingNotes();
+  const notes = existingNotes(mdPath);
   parts.push("", NOTES_MARKER, notes);
   return `${parts.join("\n")}\n`;
 }
 
-function existingNotes(): string {
-  if (!existsSync(RESULTS_MD)) return "";
-  const text = readFileSync(RESULTS_MD, "utf8");
+function existingNotes(mdPath: string): string {
+  if (!existsSync(mdPath)) return "";
+  const text = readFileSync(mdPath, "utf8");
   const at = text.indexOf(NOTES_MARKER);
   if (at === -1) return "";
   return text

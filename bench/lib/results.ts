@@ -3,7 +3,7 @@ import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import * as prettier from "prettier";
 import { machineInfo } from "./machine";
-import { RESULTS_JSON, RESULTS_MD } from "./paths";
+import { resultFiles } from "./paths";
 import { renderReport } from "./report";
 import type { BenchResults } from "./result-types";
 
@@ -12,9 +12,10 @@ type Section = "intake" | "peak" | "e2e" | "queue" | "coldStart";
 /** The 1-minute load average when this process started. */
 const loadAtStart = loadavg()[0] as number;
 
-export function readResults(): BenchResults {
-  if (!existsSync(RESULTS_JSON)) return {};
-  return JSON.parse(readFileSync(RESULTS_JSON, "utf8")) as BenchResults;
+export function readResults(quick = false): BenchResults {
+  const { json } = resultFiles(quick);
+  if (!existsSync(json)) return {};
+  return JSON.parse(readFileSync(json, "utf8")) as BenchResults;
 }
 
 /** Writes `text` to `file` formatted by Prettier, so `npm run format:check` passes. */
@@ -26,10 +27,16 @@ async function writeFormatted(file: string, text: string): Promise<void> {
   );
 }
 
-async function write(results: BenchResults): Promise<void> {
-  mkdirSync(dirname(RESULTS_JSON), { recursive: true });
-  await writeFormatted(RESULTS_JSON, JSON.stringify(results, null, 2));
-  await writeFormatted(RESULTS_MD, renderReport(results));
+/**
+ * Writes the results and their page. A --quick run writes to bench/tmp/quick/
+ * so that its smaller, incomparable numbers never replace docs/ by accident.
+ */
+async function write(results: BenchResults, quick: boolean): Promise<void> {
+  const { json, md } = resultFiles(quick);
+  mkdirSync(dirname(json), { recursive: true });
+  await writeFormatted(json, JSON.stringify(results, null, 2));
+  await writeFormatted(md, renderReport(results, md));
+  if (quick) process.stderr.write(`quick run: results written to ${md}\n`);
 }
 
 /**
@@ -41,7 +48,7 @@ export async function writeSection<K extends Section>(
   data: NonNullable<BenchResults[K]>,
   quick: boolean,
 ): Promise<void> {
-  const results = readResults();
+  const results = readResults(quick);
   results[section] = data;
   results.machine = machineInfo();
   results.writtenAt = {
@@ -56,17 +63,18 @@ export async function writeSection<K extends Section>(
     ...results.loadAverages,
     [section]: [round2(loadAtStart), round2(loadavg()[0] as number)],
   };
-  await write(results);
+  await write(results, quick);
 }
 
 /** Records a whole `npm run bench` run and rewrites docs/benchmarks.md. */
 export async function writeRun(
   run: NonNullable<BenchResults["run"]>,
+  quick: boolean,
 ): Promise<void> {
-  const results = readResults();
+  const results = readResults(quick);
   results.run = run;
   results.machine = machineInfo();
-  await write(results);
+  await write(results, quick);
 }
 
 function round2(value: number): number {
