@@ -1,10 +1,14 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
-import type { Delivery } from "./messages/message-store";
+import type { ServerlessConfig } from "./config/serverless-config";
+import {
+  type Delivery,
+  MessageStore,
+  MessageStoreError,
+} from "./messages/message-store";
 import { startCloudApi } from "./cloud-api/server";
 import { type Faults, noFaults } from "./faults";
 import { type LocalServices, localSecrets } from "./local-environment";
-import { MessageStore } from "./messages/message-store";
 import { startCarrierSandbox } from "./sandbox/carrier-api";
 import { startPaymentSandbox } from "./sandbox/payment-api";
 import type { SandboxServer } from "./sandbox/http-util";
@@ -82,5 +86,45 @@ export async function startLocalServices(
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * Creates each enabled CMQ trigger's topic and its subscription to the
+ * function, as deploying the trigger does in the cloud. Existing topics and
+ * subscriptions stay as they are, and disabled triggers get neither.
+ */
+export function ensureSubscriptions(
+  store: MessageStore,
+  config: Pick<ServerlessConfig, "cmqTriggers">,
+  logger: Logger,
+): void {
+  for (const trigger of config.cmqTriggers) {
+    if (!trigger.enabled) {
+      logger.warn(
+        { functionKey: trigger.functionKey, topicName: trigger.topicName },
+        "CMQ trigger is disabled because it lacks enable: true; SCF would create it disabled too",
+      );
+      continue;
+    }
+    ignoreExisting(() => store.createTopic(trigger.topicName));
+    ignoreExisting(() =>
+      store.createSubscription({
+        topicName: trigger.topicName,
+        subscriptionName: `scf-${trigger.functionKey}`,
+        protocol: "scf",
+        endpoint: trigger.functionKey,
+        filterTags: trigger.filterTags,
+      }),
+    );
+  }
+}
+
+function ignoreExisting(create: () => unknown): void {
+  try {
+    create();
+  } catch (error) {
+    if (!(error instanceof MessageStoreError && error.code === "exists"))
+      throw error;
   }
 }

@@ -7,16 +7,20 @@ import { redriveDeadLetters, summarize } from "../dead-letters";
 import { ADMIN_PREFIX } from "../http/admin-routes";
 import { MessageStore } from "../messages/message-store";
 import { readRunningState } from "../state-file";
+import { type DeadLetterRow, deadLetterFromRow } from "../../src/storage/rows";
 
 export const DLQ_HELP = `Usage: npm run dlq -- <list | show ID | redrive ID... | redrive --all> [--data-dir DIR]
 
 Inspects and replays the emulator's dead letters: messages whose
 invocation still failed after its last retry. \`list\` also shows the
-records that consumers rejected themselves (stored in orders.db).
+records that consumers rejected themselves (stored in orders.db), with
+ids of the form FUNCTION:MESSAGE_ID; \`show\` prints those too, but they
+are never retried, so \`redrive\` does not take them.
 
   list            one line per dead letter: id, function, attempts, error
-  show ID         the dead letter in full, with the original event
-  redrive ID...   deliver these again, with their attempts reset
+  show ID         the dead letter or rejected record in full, with the
+                  original event or record
+  redrive ID...   deliver these dead letters again, with their attempts reset
   redrive --all   deliver every dead letter again
 
 With the emulator running on the same data folder, a redriven message is
@@ -37,14 +41,31 @@ async function viaEmulator(
   return body;
 }
 
+/** Dead letter ids are delivery ids: decimal integers from 1. */
+function isDeadLetterId(value: string): boolean {
+  return /^[1-9][0-9]*$/.test(value);
+}
+
+/**
+ * Rejected record ids are "<function>:<message id or payload hash>", so they
+ * never look like a dead letter id.
+ */
+function isRejectedRecordId(value: string): boolean {
+  return value.includes(":");
+}
+
 function parseIds(values: string[]): number[] {
   return values.map((value) => {
-    const id = Number(value);
-    if (!Number.isInteger(id) || id <= 0)
+    if (isRejectedRecordId(value)) {
+      throw new UsageError(
+        `cannot redrive ${value}: it is a record that a consumer rejected, and those are never retried. Redrive takes dead letter ids (positive integers)`,
+      );
+    }
+    if (!isDeadLetterId(value))
       throw new UsageError(
         `dead letter id must be a positive integer, got "${value}"`,
       );
-    return id;
+    return Number(value);
   });
 }
 
@@ -93,11 +114,21 @@ export async function runDlq(argv: string[]): Promise<number> {
     return 0;
   }
   if (action === "show") {
-    const [id] = parseIds(rest.slice(0, 1));
-    if (id === undefined)
+    const [value] = rest;
+    if (value === undefined)
       throw new UsageError(
         "show needs a dead letter id; run `npm run dlq -- list`",
       );
+    if (isRejectedRecordId(value)) {
+      const record = readRejectedRecord(dataDir, value);
+      if (!record)
+        throw new UsageError(
+          `no rejected record ${value} in ${join(dataDir, "orders.db")}; run \`npm run dlq -- list\``,
+        );
+      process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      return 0;
+    }
+    const [id] = parseIds([value]) as [number];
     const letter = running
       ? await viaEmulator(running.httpUrl, "GET", `dead-letters/${id}`)
       : withStore(dataDir, (store) => store.getDeadLetter(id));
@@ -156,30 +187,81 @@ async function redriveRunning(
  * so redrive does not apply to them.
  */
 function printRejectedRecords(dataDir: string): void {
-  const file = join(dataDir, "orders.db");
-  if (!existsSync(file)) return;
-  const db = new Database(file, { readonly: true });
-  try {
-    const rows = db
-      .prepare(
-        "SELECT id, reason, created_at FROM dead_letters ORDER BY created_at DESC LIMIT 50",
-      )
-      .all() as Array<{ id: string; reason: string; created_at: string }>;
-    if (rows.length === 0) return;
+  const rows = withOrdersDb(
+    dataDir,
+    (db) =>
+      db
+        .prepare(
+          "SELECT id, reason, created_at FROM dead_letters ORDER BY created_at DESC LIMIT 50",
+        )
+        .all() as Array<{ id: string; reason: string; created_at: string }>,
+  );
+  if (!rows || rows.length === 0) return;
+  process.stdout.write(
+    "\nRecords the consumers rejected (orders.db; not retried; `show ID` prints one):\n",
+  );
+  for (const row of rows) {
     process.stdout.write(
-      "\nRecords the consumers rejected (orders.db; not retried):\n",
+      `  ${row.id}  ${row.created_at}  ${row.reason.slice(0, 160)}\n`,
     );
-    for (const row of rows) {
-      process.stdout.write(
-        `  ${row.id}  ${row.created_at}  ${row.reason.slice(0, 160)}\n`,
-      );
-    }
+  }
+}
+
+/**
+ * Reads one rejected record from the local orders.db, with its payload
+ * parsed when it is JSON. Returns undefined when there is none.
+ */
+function readRejectedRecord(
+  dataDir: string,
+  id: string,
+): Record<string, unknown> | undefined {
+  const row = withOrdersDb(
+    dataDir,
+    (db) =>
+      db.prepare("SELECT * FROM dead_letters WHERE id = ?").get(id) as
+        DeadLetterRow | undefined,
+  );
+  if (!row) return undefined;
+  const record = deadLetterFromRow(row);
+  let payload: unknown = record.payload;
+  try {
+    payload = JSON.parse(record.payload);
+  } catch {
+    // Consumers store JSON text, so a payload that does not parse was
+    // written by something else and is shown as stored.
+  }
+  return {
+    id: record.id,
+    source: record.source,
+    messageId: record.messageId,
+    orderId: record.orderId,
+    reason: record.reason,
+    createdAt: record.createdAt,
+    payload,
+  };
+}
+
+/**
+ * Runs `use` on orders.db opened read-only. Returns undefined, after
+ * printing why to stderr, when the file is missing or cannot be read.
+ */
+function withOrdersDb<T>(
+  dataDir: string,
+  use: (db: Database.Database) => T,
+): T | undefined {
+  const file = join(dataDir, "orders.db");
+  if (!existsSync(file)) return undefined;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true });
+    return use(db);
   } catch (error) {
     process.stderr.write(
       `cannot read rejected records from ${file}: ${(error as Error).message}\n`,
     );
+    return undefined;
   } finally {
-    db.close();
+    db?.close();
   }
 }
 

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -7,7 +8,8 @@ import { bundleFunctions } from "../../scripts/bundle-functions";
 import { parseAssignments, UsageError } from "../cli-args";
 import { loadServerlessConfig } from "../config/serverless-config";
 import { localVariables } from "../local-environment";
-import { startLocalServices } from "../local-services";
+import { MAX_REQUEST_BYTES } from "../http/trigger-server";
+import { ensureSubscriptions, startLocalServices } from "../local-services";
 import { readRunningState } from "../state-file";
 import { FunctionPool } from "../runtime/function-pool";
 import { functionSpecOf, requireHandlerFile } from "../runtime/function-spec";
@@ -16,11 +18,13 @@ export const INVOKE_HELP = `Usage: npm run invoke -- -f FUNCTION (-p FILE | -d J
 
 Invokes one function once with an event, as SCF would, and prints its
 result as JSON on stdout; logs go to stderr. Exits 1 when the handler
-throws or times out, 2 on bad arguments or an unreadable event.
+throws or times out, 2 on bad arguments or an unreadable event. One of
+-p and -d is required; -d '{}' gives an empty event.
 
 Options:
   -f, --function NAME   function key in serverless.yml (required)
-  -p, --path FILE       event JSON file, such as events/create-order.apigw.json
+  -p, --path FILE       event JSON file of at most 6 MB, such as
+                        events/create-order.apigw.json
   -d, --data JSON       event JSON text
   -e, --env KEY=VALUE   set a variable after serverless.yml's (repeatable)
   --context JSON        fields that replace those of SCF's context object
@@ -29,34 +33,123 @@ Options:
   --data-dir DIR        where the SQLite files live (default: .scf-local)
 `;
 
+/**
+ * SCF's limit on a synchronous invocation's event ("Sync request event
+ * size: 6 MB" at https://intl.cloud.tencent.com/document/product/583/11637).
+ * The same page limits asynchronous events (CMQ topics, timers) to 128 KB,
+ * but invoke applies the synchronous limit to every function.
+ * NOTE: whether SCF's "6 MB" is 6 * 1024 * 1024 bytes, as used here, or
+ * 6,000,000 bytes is not confirmed.
+ */
+export const MAX_EVENT_BYTES = MAX_REQUEST_BYTES;
+
+/**
+ * Maximum nesting depth of an event or --context object. The event goes to
+ * the worker thread by structured clone, which overflows the call stack at
+ * about 3,500 levels (measured on Node 20.20), so invoke stops well below.
+ * NOTE: SCF documents no nesting limit of its own.
+ */
+export const MAX_EVENT_DEPTH = 1000;
+
 function parseJson(text: string, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new UsageError(
       `${what} is not valid JSON: ${(error as Error).message}`,
     );
   }
+  if (nestsDeeperThan(value, MAX_EVENT_DEPTH)) {
+    throw new UsageError(
+      `${what} nests deeper than ${MAX_EVENT_DEPTH} levels, the maximum that invoke passes to a function`,
+    );
+  }
+  return value;
 }
 
-function readEvent(
+/**
+ * Reports whether arrays and objects in `value` nest more than `maxDepth`
+ * levels. It walks with its own stack, so a deep value cannot overflow the
+ * call stack here.
+ */
+function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [
+    { value, depth: 0 },
+  ];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next.value === null || typeof next.value !== "object") continue;
+    const depth = next.depth + 1;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(next.value))
+      pending.push({ value: child, depth });
+  }
+  return false;
+}
+
+function cannotRead(path: string, error: unknown): UsageError {
+  const reason =
+    (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new UsageError(`cannot read event file ${path}: ${reason}`);
+}
+
+function tooLarge(path: string): UsageError {
+  return new UsageError(
+    `event file ${path} is larger than ${MAX_EVENT_BYTES} bytes (6 MB, SCF's limit on a synchronous invocation's event)`,
+  );
+}
+
+/**
+ * Reads an event file of at most MAX_EVENT_BYTES. Devices, pipes and FIFOs
+ * report no size, so it reads at most one byte past the limit and never
+ * reads an endless source such as /dev/zero to its end.
+ */
+async function readEventFile(path: string): Promise<string> {
+  let file: FileHandle;
+  try {
+    file = await open(path, "r");
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+  try {
+    const stats = await file.stat();
+    if (stats.isFile() && stats.size > MAX_EVENT_BYTES) throw tooLarge(path);
+
+    const buffer = Buffer.alloc(MAX_EVENT_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await file.read(
+        buffer,
+        length,
+        buffer.length - length,
+        null,
+      );
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > MAX_EVENT_BYTES) throw tooLarge(path);
+    return buffer.toString("utf8", 0, length);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw cannotRead(path, error);
+  } finally {
+    await file.close();
+  }
+}
+
+async function readEvent(
   path: string | undefined,
   data: string | undefined,
-): unknown {
+): Promise<unknown> {
   if (path !== undefined && data !== undefined)
     throw new UsageError("give the event with -p or -d, not both");
   if (data !== undefined) return parseJson(data, "-d");
-  if (path === undefined) return {};
-
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
+  if (path === undefined) {
     throw new UsageError(
-      `cannot read event file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      "missing the event: give -p FILE or -d JSON (-d '{}' for an empty event); see --help",
     );
   }
-  return parseJson(text, `event file ${path}`);
+  return parseJson(await readEventFile(path), `event file ${path}`);
 }
 
 /**
@@ -86,7 +179,7 @@ export async function runInvoke(argv: string[], root: string): Promise<number> {
   }
   if (!values.function) throw new UsageError("missing -f FUNCTION; see --help");
 
-  const event = readEvent(values.path, values.data);
+  const event = await readEvent(values.path, values.data);
   const context =
     values.context === undefined ? {} : parseJson(values.context, "--context");
   if (
@@ -124,6 +217,9 @@ export async function runInvoke(argv: string[], root: string): Promise<number> {
       configFile,
       localVariables(running.services, dataDir, process.env),
     );
+    // A fresh data folder has no topics yet. Creating them as start does
+    // stores what the function publishes for the next start to deliver.
+    ensureSubscriptions(running.store, config, logger);
     const fn = config.functions.get(values.function);
     if (!fn) {
       throw new UsageError(

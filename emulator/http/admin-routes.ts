@@ -32,11 +32,12 @@ export function handleAdmin(
   path: string,
   body: unknown,
 ): AdminResponse {
-  const parts = path.slice(ADMIN_PREFIX.length).split("/").filter(Boolean);
-  const [resource, id, action] = parts;
+  const segments = pathSegments(path);
+  const [resource, id, action] = segments;
   try {
-    if (method === "GET" && resource === "stats") return stats(context);
-    if (method === "POST" && resource === "faults") {
+    if (method === "GET" && resource === "stats" && segments.length === 1)
+      return stats(context);
+    if (method === "POST" && resource === "faults" && segments.length === 1) {
       const updated = updateFaults(context.faults, body);
       if (typeof updated === "string") {
         return {
@@ -46,7 +47,7 @@ export function handleAdmin(
       }
       return { status: 200, body: updated };
     }
-    if (resource === "dead-letters")
+    if (resource === "dead-letters" && segments.length <= 3)
       return deadLetters(context, method, id, action);
   } catch (error) {
     if (error instanceof MessageStoreError && error.code === "not_found") {
@@ -64,6 +65,16 @@ export function handleAdmin(
       message: `no emulator route ${method} ${path}`,
     },
   };
+}
+
+/**
+ * Splits the path after ADMIN_PREFIX at each "/". One trailing "/" is
+ * ignored, but empty segments inside stay, so `dead-letters//redrive` has an
+ * empty id instead of becoming the redrive-all route.
+ */
+function pathSegments(path: string): string[] {
+  const rest = path.slice(ADMIN_PREFIX.length);
+  return (rest.endsWith("/") ? rest.slice(0, -1) : rest).split("/");
 }
 
 function stats({ store, dispatcher, faults }: AdminContext): AdminResponse {
@@ -95,12 +106,12 @@ function deadLetters(
   }
 
   const deliveryId = Number(id);
-  if (!Number.isInteger(deliveryId)) {
+  if (id === undefined || !/^[1-9][0-9]*$/.test(id)) {
     return {
       status: 400,
       body: {
         error: "invalid_request",
-        message: `dead letter id must be an integer, got "${id}"`,
+        message: `dead letter id must be a positive integer, got "${id ?? ""}"`,
       },
     };
   }

@@ -55,9 +55,11 @@ export class CmqPublisher implements Publisher {
       const detail = code
         ? `${code}: ${(error as Error).message}`
         : (error as Error).message;
+      // The SDK error is not attached as `cause`: pino's error serializer
+      // appends the message of a cause, which would repeat the detail that
+      // this message already contains (and that the outbox stores).
       throw new TransientError(
         `PublishCmqMsg to topic ${request.topic} failed: ${detail}`,
-        { cause: error },
       );
     }
   }
