@@ -10,7 +10,6 @@ import {
   MAX_EVENT_BYTES,
   MAX_EVENT_DEPTH,
 } from "../../emulator/commands/invoke";
-import { ROOT } from "../helpers/emulator";
 
 /** Nesting depth past MAX_EVENT_DEPTH and past what structured clone survives. */
 const DEEP_LEVELS = 5_000;
