@@ -156,7 +156,7 @@ export class Dispatcher {
     pool: FunctionPool,
     delivery: QueuedDelivery,
   ): Promise<void> {
-    const { store, logger } = this.options;
+    const { logger } = this.options;
     const event = buildCmqTopicEvent([
       {
         msgId: delivery.msgId,
