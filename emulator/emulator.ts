@@ -14,8 +14,8 @@ import type { RetryBackoff } from "./dispatch/retry-policy";
 import { startTriggerServer } from "./http/trigger-server";
 import { readRunningState, removeState, writeState } from "./state-file";
 import { type LocalServices, localVariables } from "./local-environment";
-import { startLocalServices } from "./local-services";
-import { type MessageStore, MessageStoreError } from "./messages/message-store";
+import { ensureSubscriptions, startLocalServices } from "./local-services";
+import type { MessageStore } from "./messages/message-store";
 import { FunctionPool } from "./runtime/function-pool";
 import { functionSpecOf, requireHandlerFile } from "./runtime/function-spec";
 import type { SandboxServer } from "./sandbox/http-util";
@@ -62,6 +62,13 @@ export interface Emulator {
   faults: Faults;
   /** Messages that were waiting for delivery when the emulator started. */
   resumed: number;
+  /** Maximum time `close()` waits for HTTP requests in progress, in milliseconds. */
+  httpDrainTimeoutMs: number;
+  /**
+   * Stops the HTTP triggers first (requests in progress finish, for up to
+   * `httpDrainTimeoutMs`), then timers, dispatch, function instances and
+   * the local services. Undelivered messages stay stored.
+   */
   close(): Promise<void>;
 }
 
@@ -199,6 +206,7 @@ export async function startEmulator(
       dataDir,
       faults,
       resumed,
+      httpDrainTimeoutMs: http.drainTimeoutMs,
       close: () => runClosers(closers),
     };
   } catch (error) {
@@ -211,43 +219,4 @@ async function runClosers(
   closers: Array<() => Promise<void> | void>,
 ): Promise<void> {
   for (const close of closers.splice(0)) await close();
-}
-
-/**
- * Creates each enabled CMQ trigger's topic and its subscription to the
- * function, as deploying the trigger does in the cloud. Existing ones stay.
- */
-function ensureSubscriptions(
-  store: MessageStore,
-  config: ServerlessConfig,
-  logger: Logger,
-): void {
-  for (const trigger of config.cmqTriggers) {
-    if (!trigger.enabled) {
-      logger.warn(
-        { functionKey: trigger.functionKey, topicName: trigger.topicName },
-        "CMQ trigger is disabled because it lacks enable: true; SCF would create it disabled too",
-      );
-      continue;
-    }
-    ignoreExisting(() => store.createTopic(trigger.topicName));
-    ignoreExisting(() =>
-      store.createSubscription({
-        topicName: trigger.topicName,
-        subscriptionName: `scf-${trigger.functionKey}`,
-        protocol: "scf",
-        endpoint: trigger.functionKey,
-        filterTags: trigger.filterTags,
-      }),
-    );
-  }
-}
-
-function ignoreExisting(create: () => unknown): void {
-  try {
-    create();
-  } catch (error) {
-    if (!(error instanceof MessageStoreError && error.code === "exists"))
-      throw error;
-  }
 }

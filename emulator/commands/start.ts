@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
@@ -28,6 +29,10 @@ Options:
   --retry-base-ms N   delay before the first retry of a failed invocation (default: 1000)
   --duplicate-deliveries  deliver every CMQ message twice (tests idempotency)
   --reorder-deliveries    deliver queued CMQ messages in random order
+
+Ctrl+C (SIGINT) or SIGTERM stops accepting connections and lets HTTP requests
+in progress finish, for up to the longest HTTP function timeout plus 1 s; a
+second signal stops at once (exit code 130 or 143).
 `;
 
 function printBanner(emulator: Emulator, root: string): void {
@@ -162,11 +167,20 @@ export async function runStart(argv: string[], root: string): Promise<void> {
   printBanner(emulator, root);
 
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stdout.write(
+        `\n${signal} again: stopping at once; requests and invocations in progress are cut off, ` +
+          "and undelivered messages stay stored for the next start\n",
+      );
+      process.exit(128 + constants.signals[signal]);
+    }
     stopping = true;
+    const seconds = Math.ceil(emulator.httpDrainTimeoutMs / 1000);
+    const again = signal === "SIGINT" ? "Ctrl+C" : signal;
     process.stdout.write(
-      `\n${signal}: stopping; undelivered messages stay stored for the next start\n`,
+      `\n${signal}: stopping; HTTP requests in progress get up to ${seconds} s to finish ` +
+        `(${again} again stops at once); undelivered messages stay stored for the next start\n`,
     );
     emulator.close().then(
       () => process.exit(0),

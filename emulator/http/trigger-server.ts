@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { HttpRoute } from "../config/serverless-config";
 import {
@@ -16,10 +17,16 @@ import {
 import type { FunctionPool } from "../runtime/function-pool";
 import type { InvocationResult } from "../runtime/invocation";
 import { ADMIN_PREFIX, type AdminContext, handleAdmin } from "./admin-routes";
+import { readBody, rejectClientError, sendJson, sendTooLarge } from "./http-io";
 import { type CompiledRoute, compileRoute, matchRoute } from "./routes";
 
-/** SCF's limit on a synchronous invocation's request, in bytes. */
-export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+export { MAX_REQUEST_BYTES } from "./http-io";
+
+/**
+ * Time that `close()` waits past the longest timeout of the HTTP-triggered
+ * functions for requests in progress, in milliseconds.
+ */
+export const DRAIN_GRACE_MS = 1000;
 
 export interface TriggerServerOptions {
   port: number;
@@ -36,41 +43,14 @@ export interface TriggerServerOptions {
 export interface TriggerServer {
   url: string;
   port: number;
+  /** Maximum time `close()` waits for requests in progress, in milliseconds. */
+  drainTimeoutMs: number;
+  /**
+   * Stops accepting connections, closes idle keep-alive connections, lets
+   * requests in progress finish and closes their connections after the
+   * response. Connections still open after `drainTimeoutMs` are destroyed.
+   */
   close(): Promise<void>;
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    ...headers,
-  });
-  response.end(text);
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        resolve(undefined);
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on("end", () =>
-      resolve(size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks)),
-    );
-    request.on("error", reject);
-  });
 }
 
 /**
@@ -112,6 +92,9 @@ function sendIntegrated(
   for (const [name, headerValue] of Object.entries(
     (value.headers as Record<string, unknown>) ?? {},
   )) {
+    // While the server stops, its `Connection: close` wins over the function's.
+    if (name.toLowerCase() === "connection" && response.hasHeader(name))
+      continue;
     headers[name] = String(headerValue);
   }
   headers["x-request-id"] = requestId;
@@ -129,10 +112,15 @@ async function serveAdmin(
   method: string,
   path: string,
 ): Promise<void> {
-  const raw = (await readBody(request)) ?? Buffer.alloc(0);
+  const read = await readBody(request);
+  if (read.kind === "aborted") return;
+  if (read.kind === "too_large") {
+    sendTooLarge(request, response);
+    return;
+  }
   let body: unknown = {};
   try {
-    if (raw.length > 0) body = JSON.parse(raw.toString("utf8"));
+    if (read.body.length > 0) body = JSON.parse(read.body.toString("utf8"));
   } catch {
     sendJson(response, 400, {
       error: "invalid_request",
@@ -220,12 +208,17 @@ export async function startTriggerServer(
       };
     }
 
-    const body = await readBody(request);
-    if (body === undefined) {
-      sendJson(response, 413, {
-        error: "payload_too_large",
-        message: `request exceeds ${MAX_REQUEST_BYTES} bytes`,
-      });
+    const functionKey = target.pool.spec.key;
+    const read = await readBody(request);
+    if (read.kind === "aborted") {
+      options.logger.debug(
+        { functionKey, requestId },
+        "client closed the connection before the request body ended; the function was not invoked",
+      );
+      return;
+    }
+    if (read.kind === "too_large") {
+      sendTooLarge(request, response);
       return;
     }
     const incoming: IncomingHttp = {
@@ -233,48 +226,114 @@ export async function startTriggerServer(
       path: url.pathname,
       rawQuery: url.search.replace(/^\?/, ""),
       headers: request.headers,
-      body,
+      body: read.body,
       sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
     };
+    // The invocation runs to its end even if the client goes away meanwhile,
+    // and only its response is dropped. NOTE: that API Gateway and Function
+    // URLs keep running a function whose client went away is not confirmed.
     const result = await target.pool.invoke(target.build(incoming), requestId);
     if (!result.ok) {
       options.logger.warn(
-        {
-          functionKey: target.pool.spec.key,
-          requestId,
-          error: result.error.errorMessage,
-        },
+        { functionKey, requestId, error: result.error.errorMessage },
         "invocation failed",
       );
+    }
+    if (request.socket.destroyed) {
+      options.logger.debug(
+        { functionKey, requestId, ok: result.ok },
+        "connection closed before the response; the invocation ran once and its response was dropped",
+      );
+      return;
     }
     sendIntegrated(response, result, requestId);
   }
 
+  const drainTimeoutMs = longestTimeoutMs(options) + DRAIN_GRACE_MS;
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+
   const server: Server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      options.logger.error({ err: error }, "HTTP trigger failed");
-      if (!response.headersSent)
-        sendJson(response, 500, {
-          error: "internal_error",
-          message: "emulator error",
-        });
-      else response.destroy();
-    });
+    if (draining) {
+      sendJson(
+        response,
+        503,
+        {
+          error: "service_unavailable",
+          message:
+            "the emulator is stopping; send the request after it starts again",
+        },
+        { connection: "close" },
+      );
+      return;
+    }
+    inFlight.add(response);
+    handle(request, response)
+      .catch((error: unknown) => {
+        options.logger.error({ err: error }, "HTTP trigger failed");
+        if (!response.headersSent)
+          sendJson(response, 500, {
+            error: "internal_error",
+            message: "emulator error",
+          });
+        else response.destroy();
+      })
+      .finally(() => inFlight.delete(response));
   });
   server.keepAliveTimeout = 65_000;
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) =>
+    rejectClientError(error, socket, options.logger),
+  );
+
+  async function close(): Promise<void> {
+    draining = true;
+    // Responses not yet written close their connection when they are.
+    for (const response of inFlight)
+      if (!response.headersSent) response.setHeader("connection", "close");
+    // server.close() stops listening and, since Node 19, closes idle
+    // keep-alive connections at once. It calls back when the last one closes.
+    const closed = new Promise<void>((resolve) =>
+      server.close(() => resolve()),
+    );
+    if (inFlight.size > 0) {
+      options.logger.info(
+        { inFlight: inFlight.size, drainTimeoutMs },
+        "HTTP triggers stopped accepting connections; waiting for the requests in progress",
+      );
+    }
+    const deadline = setTimeout(() => {
+      options.logger.warn(
+        { inFlight: inFlight.size, drainTimeoutMs },
+        "HTTP connections still open after the drain timeout; closing them",
+      );
+      server.closeAllConnections();
+    }, drainTimeoutMs);
+    await closed;
+    clearTimeout(deadline);
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: `http://127.0.0.1:${port}`, port, drainTimeoutMs, close };
+}
+
+/**
+ * Returns the longest timeout of the functions served over HTTP, in
+ * milliseconds. A request that has an instance ends by then, but one still
+ * queued for an instance can take longer.
+ */
+function longestTimeoutMs(options: TriggerServerOptions): number {
+  const keys = new Set([
+    ...options.routes.map((route) => route.functionKey),
+    ...options.functionUrls,
+  ]);
+  let longest = 0;
+  for (const key of keys) {
+    const seconds = options.pools.get(key)?.spec.timeoutSeconds ?? 0;
+    longest = Math.max(longest, seconds * 1000);
+  }
+  return longest;
 }
