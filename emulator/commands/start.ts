@@ -65,6 +65,8 @@ function printBanner(emulator: Emulator, root: string): void {
     `  SecretId ${emulator.services.credentials.secretId}`,
     `Payment sandbox:    ${emulator.services.paymentUrl}  (tokens tok_ok, tok_declined, tok_flaky)`,
     `Carrier sandbox:    ${emulator.services.carrierUrl}`,
+    `  Ledgers: GET /v1/ledger on either, with "Authorization: Bearer <key>"`,
+    `  payment key ${emulator.services.paymentApiKey}, carrier key ${emulator.services.carrierApiKey}`,
     `Data:               ${relative(root, emulator.dataDir) || "."}/ (messages.db, orders.db, *-sandbox.db)`,
   );
   if (emulator.resumed > 0)
