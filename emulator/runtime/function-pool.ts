@@ -88,7 +88,25 @@ class FunctionInstance {
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.timeOut(id), timeoutMs);
       this.pending.set(id, { resolve, requestId, startedAt, timer });
-      this.worker.postMessage({ type: "invoke", id, event, context });
+      try {
+        this.worker.postMessage({ type: "invoke", id, event, context });
+      } catch (error) {
+        // The event could not be copied to the instance (too deeply
+        // nested, or not cloneable); it never started, so the instance
+        // stays and the timer must not end it later.
+        this.pending.delete(id);
+        clearTimeout(timer);
+        resolve({
+          ok: false,
+          error: errorOf(
+            error,
+            "the event could not be passed to the instance",
+          ),
+          durationMs: 0,
+          requestId,
+          timedOut: false,
+        });
+      }
     });
   }
 

@@ -103,6 +103,27 @@ describe("FunctionPool", () => {
     expect(second).toMatchObject({ ok: true, value: 1 });
   });
 
+  test("uncloneable event fails without ending the instance", async () => {
+    const pool = new FunctionPool(
+      specFor(
+        "let calls = 0; exports.main_handler = async () => { calls += 1; return calls; };",
+        1,
+      ),
+      { maxInstances: 1 },
+    );
+
+    const first = await pool.invoke({ value: 1 });
+    const refused = await pool.invoke({ callback: () => undefined });
+    // Past the 1 s timeout: a timer left behind would have ended the instance.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const third = await pool.invoke({ value: 3 });
+    await pool.close();
+
+    expect(first).toMatchObject({ ok: true, value: 1 });
+    expect(refused).toMatchObject({ ok: false, timedOut: false });
+    expect(third).toMatchObject({ ok: true, value: 2 });
+  });
+
   test("each request id is fresh", async () => {
     const pool = new FunctionPool(
       specFor(
