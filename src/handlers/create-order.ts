@@ -15,7 +15,12 @@ import { type IntegratedResponse, jsonResponse } from "../scf/http-response";
 import type { IdempotencyInput } from "../storage/order-store";
 import { parseOrThrow } from "../validation";
 import { errorResponseLogged } from "./http-error";
-import { parseJsonBody, requireApiKey, requireMethod } from "./http-guard";
+import {
+  clientIdOf,
+  parseJsonBody,
+  requireApiKey,
+  requireMethod,
+} from "./http-guard";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -36,8 +41,8 @@ function canonicalJson(value: unknown): string {
 
 /**
  * Checks the Idempotency-Key header and builds what the store keeps for it.
- * With API keys configured, the stored key is prefixed with a digest of the
- * caller's API key, so two clients that pick the same Idempotency-Key get
+ * With API keys configured, the stored key is prefixed with the caller's
+ * client id (a digest of its API key), so two clients that pick the same Idempotency-Key get
  * their own orders and never see each other's (a 409 would name the other
  * client's order id).
  */
@@ -45,7 +50,7 @@ function idempotencyOf(
   key: string | undefined,
   request: OrderRequest,
   ttlSeconds: number,
-  apiKey: string | undefined,
+  clientId: string | undefined,
 ): IdempotencyInput | undefined {
   if (key === undefined) return undefined;
   // Repeated headers arrive joined with ", ", and a key cannot hold a space.
@@ -69,10 +74,7 @@ function idempotencyOf(
   const requestHash = createHash("sha256")
     .update(canonicalJson(request))
     .digest("hex");
-  const scope =
-    apiKey === undefined
-      ? ""
-      : `${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}:`;
+  const scope = clientId === undefined ? "" : `${clientId}:`;
   return { key: `${scope}${key}`, requestHash, ttlSeconds };
 }
 
@@ -101,13 +103,12 @@ export function createOrderHandler(instance: Instance) {
         "order",
         "body",
       );
+      const clientId = clientIdOf(request, config.orderApiKeys);
       const idempotency = idempotencyOf(
         header(request, "idempotency-key"),
         body,
         config.idempotencyTtlSeconds,
-        config.orderApiKeys.length > 0
-          ? header(request, "x-api-key")
-          : undefined,
+        clientId,
       );
       await instance.ready();
 
@@ -122,7 +123,13 @@ export function createOrderHandler(instance: Instance) {
       );
       const outbox = [outboxMessageOf(envelope, config.topics.orderCreated)];
       const outcome = await store.createOrder(
-        { ...body, orderId, totalAmount, createdAt: now.toISOString() },
+        {
+          ...body,
+          orderId,
+          totalAmount,
+          createdAt: now.toISOString(),
+          ...(clientId === undefined ? {} : { clientId }),
+        },
         outbox,
         idempotency,
       );

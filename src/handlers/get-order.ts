@@ -5,7 +5,7 @@ import { requestIdOf } from "../scf/context";
 import { type HttpRequest, parseHttpEvent } from "../scf/http-event";
 import { type IntegratedResponse, jsonResponse } from "../scf/http-response";
 import { errorResponseLogged } from "./http-error";
-import { requireApiKey, requireMethod } from "./http-guard";
+import { clientIdOf, requireApiKey, requireMethod } from "./http-guard";
 
 const ORDER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -55,7 +55,15 @@ export function getOrderHandler(instance: Instance) {
       await instance.ready();
 
       const order = await store.getOrder(orderId);
-      if (!order) throw new NotFoundError(`order ${orderId} not found`);
+      const clientId = clientIdOf(request, config.orderApiKeys);
+      // Another client's order answers as a missing one, so an id alone
+      // tells a caller nothing about orders it did not create.
+      const othersOrder =
+        order?.clientId !== undefined &&
+        clientId !== undefined &&
+        order.clientId !== clientId;
+      if (!order || othersOrder)
+        throw new NotFoundError(`order ${orderId} not found`);
       return jsonResponse(200, orderView(order));
     } catch (error) {
       return errorResponseLogged(error, requestId, log);

@@ -37,6 +37,22 @@ export function requireApiKey(
   if (!matched) throw new UnauthorizedError();
 }
 
+/**
+ * The digest that stands for the caller's API key in stored data (an
+ * order's owner, the scope of its Idempotency-Key), or undefined when no
+ * API keys are configured. Call it after requireApiKey.
+ */
+export function clientIdOf(
+  request: HttpRequest,
+  keys: readonly string[],
+): string | undefined {
+  if (keys.length === 0) return undefined;
+  const presented = header(request, "x-api-key");
+  return presented === undefined
+    ? undefined
+    : digest(presented).toString("hex").slice(0, 32);
+}
+
 /** Parses a JSON request body within the size limit. */
 export function parseJsonBody(
   request: HttpRequest,

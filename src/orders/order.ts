@@ -57,4 +57,6 @@ export interface Order {
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];
+  /** Digest of the API key that created the order, when API keys are set. */
+  clientId?: string;
 }

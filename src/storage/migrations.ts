@@ -75,4 +75,12 @@ CREATE INDEX orders_open ON orders (updated_at)
   WHERE status NOT IN ('shipped', 'payment_failed', 'refunded');
 `,
   },
+  {
+    // A digest of the API key that created the order, so that get-order
+    // shows an order only to its client; NULL when no API keys are set.
+    id: "003_order_client",
+    sql: `
+ALTER TABLE orders ADD COLUMN client_id TEXT;
+`,
+  },
 ];

@@ -30,6 +30,8 @@ export interface NewOrder {
   shippingAddress: ShippingAddress;
   paymentToken: string;
   createdAt: string;
+  /** Digest of the API key that sent the order, when API keys are set. */
+  clientId?: string;
 }
 
 /** The client's `Idempotency-Key` with a hash of the request it came with. */

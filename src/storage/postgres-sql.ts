@@ -20,8 +20,8 @@ export const INSERT_MIGRATION =
 
 export const INSERT_ORDER = `
 INSERT INTO orders (order_id, status, customer_id, currency, items, total_amount,
-  shipping_address, payment_token, created_at, updated_at)
-VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $8)`;
+  shipping_address, payment_token, created_at, updated_at, client_id)
+VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $8, $9)`;
 
 /** Appends a history row; callers hold the order's row lock, so `seq` is unique. */
 export const INSERT_HISTORY = `

@@ -80,6 +80,7 @@ export class PostgresOrderStore implements OrderStore {
         JSON.stringify(order.shippingAddress),
         order.paymentToken,
         order.createdAt,
+        order.clientId ?? null,
       ]);
       await client.query(sql.INSERT_HISTORY, [
         order.orderId,

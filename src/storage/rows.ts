@@ -20,6 +20,8 @@ export interface OrderRow {
   tracking_number: string | null;
   carrier: string | null;
   failure_reason: string | null;
+  /** Added by migration 003; absent from rows read before it ran. */
+  client_id?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -82,6 +84,7 @@ export function orderFromRows(row: OrderRow, history: HistoryRow[]): Order {
     trackingNumber: optional(row.tracking_number),
     carrier: optional(row.carrier),
     failureReason: optional(row.failure_reason),
+    clientId: optional(row.client_id ?? null),
   };
   for (const [key, value] of Object.entries(extras)) {
     if (value !== undefined) Object.assign(order, { [key]: value });

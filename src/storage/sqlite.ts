@@ -54,6 +54,7 @@ function createdOrderOf(order: NewOrder): Order {
     createdAt: order.createdAt,
     updatedAt: order.createdAt,
     history: [{ status: "pending", at: order.createdAt }],
+    ...(order.clientId === undefined ? {} : { clientId: order.clientId }),
   };
 }
 
@@ -157,9 +158,9 @@ export class SqliteOrderStore implements OrderStore {
       busyTimeoutOff: "PRAGMA busy_timeout = 0",
       busyTimeoutOn: `PRAGMA busy_timeout = ${LOCK_TIMEOUT_MS}`,
       insertOrder: `INSERT INTO orders (order_id, status, customer_id, currency, items, total_amount, shipping_address,
-           payment_token, created_at, updated_at)
+           payment_token, created_at, updated_at, client_id)
          VALUES (@orderId, 'pending', @customerId, @currency, @items, @totalAmount, @shippingAddress,
-           @paymentToken, @createdAt, @createdAt)`,
+           @paymentToken, @createdAt, @createdAt, @clientId)`,
       insertHistory: `INSERT INTO order_history (order_id, seq, status, reason, at)
          VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_history WHERE order_id = ?), ?, ?, ?)`,
       insertOutbox: `INSERT INTO outbox (message_id, topic, tag, order_id, body, created_at, attempts)
@@ -244,6 +245,7 @@ export class SqliteOrderStore implements OrderStore {
       shippingAddress: JSON.stringify(order.shippingAddress),
       paymentToken: order.paymentToken,
       createdAt: order.createdAt,
+      clientId: order.clientId ?? null,
     });
     this.statements.insertHistory.run(
       order.orderId,

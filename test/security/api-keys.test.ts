@@ -187,12 +187,24 @@ describe("get-order API key", () => {
     expectUnauthorized(response);
   });
 
-  test("right key is 200", async () => {
+  test("creating client's key is 200", async () => {
+    const response = await getOrder(
+      getEvent(orderId, { "x-api-key": KEY_ONE }),
+      scfContext(),
+    );
+    expect(response.statusCode).toBe(200);
+  });
+
+  test("another client's key is 404", async () => {
     const response = await getOrder(
       getEvent(orderId, { "x-api-key": KEY_TWO }),
       scfContext(),
     );
-    expect(response.statusCode).toBe(200);
+    const body = JSON.parse(response.body) as { message: string };
+
+    expect(response.statusCode).toBe(404);
+    expect(body.message).toBe(`order ${orderId} not found`);
+    expect(response.body).not.toContain("Shenzhen");
   });
 });
 

@@ -41,6 +41,20 @@ export function describeOrderStoreContract(
       expect(unsent.map((row) => row.messageId)).toEqual([message.messageId]);
     });
 
+    test("createOrder keeps the client id", async () => {
+      const owned = newOrder({ clientId: "client-digest-1" });
+      const anonymous = newOrder();
+      await store.createOrder(owned, []);
+      await store.createOrder(anonymous, []);
+
+      expect((await store.getOrder(owned.orderId))?.clientId).toBe(
+        "client-digest-1",
+      );
+      expect(
+        (await store.getOrder(anonymous.orderId))?.clientId,
+      ).toBeUndefined();
+    });
+
     test("getOrder returns undefined for unknown id", async () => {
       expect(await store.getOrder("ord_missing")).toBeUndefined();
     });
