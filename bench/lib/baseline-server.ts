@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "../../src/storage/migrations";
+import { listenOnLoopback } from "./listen";
 
 export interface BaselineServer {
   url: string;
@@ -89,13 +89,9 @@ export async function startBaselineServer(
       response.end(text);
     });
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve()),
-  );
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: () =>
       new Promise((resolve) => {
         server.close(() => {

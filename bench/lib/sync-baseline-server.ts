@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { PermanentError } from "../../src/errors";
 import { orderRequestSchema, totalOf } from "../../src/orders/order-request";
 import { PaymentClient } from "../../src/payments/payment-client";
 import { CarrierClient } from "../../src/shipping/carrier-client";
 import { SqliteOrderStore } from "../../src/storage/sqlite";
+import { listenOnLoopback } from "./listen";
 
 export interface SyncBaselineOptions {
   dbPath: string;
@@ -115,13 +115,9 @@ export async function startSyncBaselineServer(
         });
     });
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve()),
-  );
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: () =>
       new Promise((resolve) => {
         server.close(() => {

@@ -1,8 +1,8 @@
+import { orderIdForKey } from "../helpers/orders-db";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { DRAIN_GRACE_MS } from "../../emulator/http/trigger-server";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { orderRequest } from "../helpers/orders";
@@ -26,26 +26,6 @@ async function startKeepingData(configFile?: string): Promise<TestEmulator> {
 
 function portOf(emulator: TestEmulator): number {
   return Number(new URL(emulator.httpUrl).port);
-}
-
-function orderIdForKey(
-  dataDir: string,
-  idempotencyKey: string,
-): string | undefined {
-  const db = new Database(join(dataDir, "orders.db"), {
-    readonly: true,
-    fileMustExist: true,
-  });
-  try {
-    const row = db
-      .prepare(
-        "SELECT order_id FROM idempotency_keys WHERE idempotency_key = ?",
-      )
-      .get(idempotencyKey) as { order_id: string } | undefined;
-    return row?.order_id;
-  } finally {
-    db.close();
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,3 +1,4 @@
+import { orderIdForKey } from "../helpers/orders-db";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -47,24 +48,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.stop();
 });
-
-/** Returns the id of the order stored under `idempotencyKey`, if any. */
-function orderIdForKey(idempotencyKey: string): string | undefined {
-  const db = new Database(join(emulator.dataDir, "orders.db"), {
-    readonly: true,
-    fileMustExist: true,
-  });
-  try {
-    const row = db
-      .prepare(
-        "SELECT order_id FROM idempotency_keys WHERE idempotency_key = ?",
-      )
-      .get(idempotencyKey) as { order_id: string } | undefined;
-    return row?.order_id;
-  } finally {
-    db.close();
-  }
-}
 
 function countOrders(): number {
   const db = new Database(join(emulator.dataDir, "orders.db"), {
@@ -135,7 +118,7 @@ describe("client that disconnects during the invocation", () => {
     expect(dropped[0]?.level).toBe(DEBUG);
     expect(dropped[0]?.ok).toBe(true);
 
-    const orderId = orderIdForKey(key);
+    const orderId = orderIdForKey(emulator.dataDir, key);
     expect(orderId).toMatch(/^ord_/);
     expect(countOrders()).toBe(1);
     const accepted = emulator
