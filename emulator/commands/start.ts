@@ -76,8 +76,8 @@ function printBanner(emulator: Emulator, root: string): void {
 }
 
 /**
- * The emulator's own logger, in the functions' format (src/logging): level
- * names and ISO times, so that one reader or filter handles both.
+ * Creates the emulator's own logger in the functions' format (src/logging),
+ * with level names and ISO times, so that one filter reads both.
  */
 function emulatorLogger(level: string) {
   return pino({

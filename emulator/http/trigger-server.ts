@@ -229,9 +229,9 @@ export async function startTriggerServer(
       body: read.body,
       sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
     };
-    // The invocation runs to its end even if the client goes away meanwhile,
-    // and only its response is dropped. NOTE: that API Gateway and Function
-    // URLs keep running a function whose client went away is not confirmed.
+    // The invocation runs to its end even if the client disconnects, and only
+    // its response is dropped. NOTE: not confirmed that API Gateway and
+    // Function URLs keep running a function after its client disconnects.
     const result = await target.pool.invoke(target.build(incoming), requestId);
     if (!result.ok) {
       options.logger.warn(
@@ -287,7 +287,7 @@ export async function startTriggerServer(
 
   async function close(): Promise<void> {
     draining = true;
-    // Responses not yet written close their connection when they are.
+    // Responses still in progress close their connection once written.
     for (const response of inFlight)
       if (!response.headersSent) response.setHeader("connection", "close");
     // server.close() stops listening and, since Node 19, closes idle

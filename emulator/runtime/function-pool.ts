@@ -91,9 +91,9 @@ class FunctionInstance {
       try {
         this.worker.postMessage({ type: "invoke", id, event, context });
       } catch (error) {
-        // The event could not be copied to the instance (too deeply
-        // nested, or not cloneable); it never started, so the instance
-        // stays and the timer must not end it later.
+        // The event could not be copied to the instance because it is too
+        // deeply nested or not cloneable. The invocation never started, so
+        // the instance stays and its timer is cleared.
         this.pending.delete(id);
         clearTimeout(timer);
         resolve({

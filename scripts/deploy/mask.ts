@@ -2,8 +2,8 @@
 const MIN_PARTLY_SHOWN = 16;
 
 /**
- * Masks a secret for printing: `AKIDabcdefgh12345678` becomes `****5678`,
- * enough to tell two keys apart and at most a quarter of the secret; a
+ * Masks a secret for printing: `AKIDabcdefgh12345678` becomes `****5678`.
+ * That tells two keys apart and shows at most a quarter of the secret. A
  * secret shorter than 16 characters becomes `****`.
  */
 export function maskSecret(secret: string): string {

@@ -41,10 +41,9 @@ function canonicalJson(value: unknown): string {
 
 /**
  * Checks the Idempotency-Key header and builds what the store keeps for it.
- * With API keys configured, the stored key is prefixed with the caller's
- * client id (a digest of its API key), so two clients that pick the same Idempotency-Key get
- * their own orders and never see each other's (a 409 would name the other
- * client's order id).
+ * With API keys configured, the stored key starts with the caller's client
+ * id (a digest of its API key). Two clients that pick the same key then get
+ * their own orders, and a 409 never names another client's order id.
  */
 function idempotencyOf(
   key: string | undefined,

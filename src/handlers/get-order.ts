@@ -56,8 +56,8 @@ export function getOrderHandler(instance: Instance) {
 
       const order = await store.getOrder(orderId);
       const clientId = clientIdOf(request, config.orderApiKeys);
-      // Another client's order answers as a missing one, so an id alone
-      // tells a caller nothing about orders it did not create.
+      // Another client's order gets the same 404 as a missing one, so an id
+      // reveals nothing about orders the caller did not create.
       const othersOrder =
         order?.clientId !== undefined &&
         clientId !== undefined &&

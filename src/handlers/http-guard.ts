@@ -38,9 +38,9 @@ export function requireApiKey(
 }
 
 /**
- * The digest that stands for the caller's API key in stored data (an
- * order's owner, the scope of its Idempotency-Key), or undefined when no
- * API keys are configured. Call it after requireApiKey.
+ * Returns the digest that represents the caller's API key in stored data
+ * (an order's owner, the scope of its Idempotency-Key). Returns undefined
+ * when no API keys are configured. Call it after requireApiKey.
  */
 export function clientIdOf(
   request: HttpRequest,
@@ -75,9 +75,9 @@ export function parseJsonBody(
   }
   const charset = charsetOf(contentType);
   if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-    // JSON exchanged between systems is UTF-8 (RFC 8259), and the body is
-    // read as UTF-8 whatever the header says, so any other charset would
-    // be decoded wrongly rather than converted.
+    // JSON exchanged between systems is UTF-8 (RFC 8259). The body is read
+    // as UTF-8 whatever the header declares, so another charset would be
+    // decoded wrongly rather than converted.
     throw new ValidationError(
       `unsupported charset "${charset}"; send the JSON body as UTF-8`,
       [{ field: "headers.content-type", message: "charset must be utf-8" }],
@@ -98,7 +98,7 @@ export function parseJsonBody(
   }
 }
 
-/** The `charset` parameter of a Content-Type value, without quotes. */
+/** Returns the `charset` parameter of a Content-Type value, without quotes. */
 function charsetOf(contentType: string | undefined): string | undefined {
   const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? "");
   return match ? match[1] : undefined;

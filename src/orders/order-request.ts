@@ -7,14 +7,14 @@ const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 export const MAX_ORDER_TOTAL = 1_000_000_000;
 
 /**
- * Characters an address line never needs and that harm what reads it later:
- * C0 and C1 controls and the Unicode line and paragraph separators (NUL
- * cannot be stored in PostgreSQL text; line breaks split label lines),
- * bidirectional embeddings, overrides and isolates (they reorder the text
- * shown to a courier or an operator), the zero-width space and the byte order
- * mark (invisible), and unpaired UTF-16 surrogates (not encodable as
- * UTF-8). Zero-width joiners, direction marks and tag characters stay
- * allowed: emoji sequences and right-to-left text need them.
+ * Characters an address line never needs and that harm what reads it later.
+ * C0 and C1 controls and the line and paragraph separators: PostgreSQL text
+ * cannot store NUL, and line breaks split label lines. Bidirectional
+ * embeddings, overrides and isolates reorder the text a courier or an
+ * operator reads. The zero-width space and the byte order mark are
+ * invisible, and unpaired UTF-16 surrogates cannot be encoded as UTF-8.
+ * Zero-width joiners, direction marks and tag characters stay allowed,
+ * because emoji sequences and right-to-left text need them.
  */
 const UNSAFE_TEXT =
   /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B\uFEFF]|[\uD800-\uDFFF]/u;

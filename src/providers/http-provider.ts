@@ -96,9 +96,9 @@ export class HttpProvider {
     const deadline = this.deadlineOf(callDeadline);
     let failure: RetryableFailure | undefined;
     let attempts = 0;
-    // Failures that use up one of maxAttempts. A 429 says "later", not
-    // "broken": with a deadline it is retried until the deadline instead,
-    // so a long rate limit delays the order rather than dead-lettering it.
+    // Failures that use up one of maxAttempts. A 429 means "retry later",
+    // so with a deadline it is retried until the deadline instead, and a
+    // long rate limit delays the order rather than dead-lettering it.
     let failures = 0;
     let stoppedByDeadline = false;
     while (failures < this.maxAttempts) {

@@ -70,10 +70,10 @@ test("close lets a request in progress finish", async () => {
   await inProgress.waitClosed(1000);
 
   await slowHead.write(".0.0.1\r\n\r\n");
-  const refused = await slowHead.response();
-  expect(refused.status).toBe(503);
-  expect(refused.headers.connection).toBe("close");
-  expect(JSON.parse(refused.body)).toMatchObject({
+  const unavailable = await slowHead.response();
+  expect(unavailable.status).toBe(503);
+  expect(unavailable.headers.connection).toBe("close");
+  expect(JSON.parse(unavailable.body)).toMatchObject({
     error: "service_unavailable",
   });
   await slowHead.waitClosed(1000);

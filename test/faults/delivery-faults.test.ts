@@ -97,8 +97,8 @@ describe("delivery faults", () => {
     const accepted = await postOrders(target.httpUrl, 120, 16);
     const orders = await waitUntilAllFinal(target.dataDir, 60_000);
     // An order can be final before the second copy of its last message
-    // arrives; the ledger is read once every copy has been delivered, so a
-    // late duplicate that charged again would show.
+    // arrives. The ledger is read once every copy is delivered, so a late
+    // duplicate that charged again would show.
     const deadline = Date.now() + 30_000;
     while (
       target.dispatcher.duplicatesDelivered < target.store.counts().messages &&

@@ -81,7 +81,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The function's serverless.yml environment with local service URLs. */
+/** Returns the function's serverless.yml environment with local service URLs. */
 function environmentOf(functionKey: string): Record<string, string> {
   const config = loadServerlessConfig(
     join(ROOT, "serverless.yml"),
@@ -144,7 +144,7 @@ function freshSqliteUrl(): string {
   return `sqlite:${join(dir, "data", `orders-${runCount}.db`)}`;
 }
 
-/** The bundle's own files that were loaded, by name. */
+/** Lists the bundle's own files that were loaded, by name. */
 function bundleFiles(report: Report, functionKey: string): string[] {
   const folder = join(distDir, functionKey);
   return report.files

@@ -113,14 +113,14 @@ describe("FunctionPool", () => {
     );
 
     const first = await pool.invoke({ value: 1 });
-    const refused = await pool.invoke({ callback: () => undefined });
+    const rejected = await pool.invoke({ callback: () => undefined });
     // Past the 1 s timeout: a timer left behind would have ended the instance.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     const third = await pool.invoke({ value: 3 });
     await pool.close();
 
     expect(first).toMatchObject({ ok: true, value: 1 });
-    expect(refused).toMatchObject({ ok: false, timedOut: false });
+    expect(rejected).toMatchObject({ ok: false, timedOut: false });
     expect(third).toMatchObject({ ok: true, value: 2 });
   });
 
